@@ -1,0 +1,49 @@
+# goceramic: common tasks. `go build ./cmd/ceramic` and `go test ./...` work without make.
+SHELL := /bin/bash
+GO ?= go
+export CGO_ENABLED := 0
+
+BIN := bin/ceramic
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo devel)
+LDFLAGS := -s -w -X github.com/goceramic/ceramic/internal/buildinfo.version=$(VERSION)
+IMAGE ?= goceramic/ceramic:$(VERSION)
+
+.DEFAULT_GOAL := help
+
+.PHONY: help
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
+
+.PHONY: build
+build: ## Build the ceramic binary into bin/
+	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/ceramic
+
+.PHONY: run
+run: build ## Run a node on the default configuration (~/.ceramic/daemon.config.json)
+	./$(BIN) daemon $(ARGS)
+
+.PHONY: test
+test: lint test-unit test-integration ## Run every check and test (what CI runs)
+
+.PHONY: test-unit
+test-unit: ## Fast unit tests
+	$(GO) test -count=1 ./...
+
+.PHONY: test-integration
+test-integration: ## Multi-process tests: builds the binary and runs real daemons on loopback
+	$(GO) test -count=1 -tags integration -timeout 15m ./integration/...
+
+.PHONY: lint
+lint: ## gofmt, go vet
+	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	  if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	$(GO) vet ./...
+	$(GO) vet -tags integration ./integration/...
+
+.PHONY: docker
+docker: ## Build the container image (needs a Docker engine)
+	docker build --build-arg VERSION=$(VERSION) -t $(IMAGE) .
+
+.PHONY: clean
+clean: ## Remove build output
+	rm -rf bin

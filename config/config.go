@@ -1,0 +1,155 @@
+package config
+
+// Config is the whole daemon configuration. The JSON field order is the order of the file
+// js-ceramic generates on first start.
+type Config struct {
+	Anchor     Anchor     `json:"anchor"`
+	HTTPAPI    HTTPAPI    `json:"http-api"`
+	IPFS       IPFS       `json:"ipfs"`
+	Logger     Logger     `json:"logger"`
+	Metrics    Metrics    `json:"metrics"`
+	Network    Network    `json:"network"`
+	Node       Node       `json:"node"`
+	StateStore StateStore `json:"state-store"`
+	Indexing   Indexing   `json:"indexing"`
+}
+
+// Anchor configures the anchor service client.
+type Anchor struct {
+	// AnchorServiceURL is the CAS base URL; empty means the network's default.
+	AnchorServiceURL string `json:"anchor-service-url,omitempty"`
+	// AuthMethod, when non-empty, authenticates to the CAS with the node DID ("did").
+	AuthMethod string `json:"auth-method,omitempty"`
+	// EthereumRPCURL is the JSON-RPC endpoint used to verify anchor transactions.
+	EthereumRPCURL string `json:"ethereum-rpc-url,omitempty"`
+}
+
+// HTTPAPI configures the /api/v0 listener.
+type HTTPAPI struct {
+	// Hostname is the listen address. Default 0.0.0.0.
+	Hostname string `json:"hostname,omitempty"`
+	// Port is the listen port; 0 picks a free port. js-ceramic accepts a number or a numeric string.
+	Port Port `json:"port"`
+	// CORSAllowedOrigins are unanchored regular expressions matched against the Origin header.
+	// nil means "any origin" (Access-Control-Allow-Origin: *).
+	CORSAllowedOrigins []string `json:"cors-allowed-origins,omitempty"`
+	// AdminDIDs may call the admin API; a caller matches when its key ID starts with one of them.
+	AdminDIDs []string `json:"admin-dids,omitempty"`
+}
+
+// IPFS configures the IPFS node: embedded ("bundled", the default) or an external kubo ("remote").
+type IPFS struct {
+	// Mode is "bundled" or "remote"; empty means bundled. js-ceramic read any value but
+	// "remote" as bundled; [Config.Validate] rejects other values instead of guessing.
+	Mode string `json:"mode,omitempty"`
+	// Host is the remote kubo RPC API URL (remote mode), default http://localhost:5001.
+	Host string `json:"host,omitempty"`
+	// PinningEndpoints are the pinning backends; every entry starts with "ipfs+": "ipfs+context"
+	// (the node's own IPFS, the default), "ipfs+http://host:port" or "ipfs+https://host:port".
+	PinningEndpoints []string `json:"pinning-endpoints,omitempty"`
+	// DisablePeerDataSync stops the node from fetching blocks from peers.
+	DisablePeerDataSync bool `json:"disable-peer-data-sync,omitempty"`
+
+	// The keys below are this node's own (bundled mode only); js-ceramic has no equivalent.
+
+	// RepoPath is the embedded IPFS repository. [Load] sets it to $IPFS_PATH if that is set, else
+	// to this key (expanded like the other paths), else to <home>/.ceramic/ipfs.
+	RepoPath string `json:"repo-path,omitempty"`
+	// SwarmAddresses are the libp2p listen multiaddrs. Default: ["/ip4/0.0.0.0/tcp/4011/ws"].
+	SwarmAddresses []string `json:"swarm-addresses,omitempty"`
+	// AnnounceAddresses, when set, replace the addresses the node advertises to peers.
+	AnnounceAddresses []string `json:"announce-addresses,omitempty"`
+	// BootstrapPeers replaces the network's bootstrap peer list when non-nil (an empty list disables it).
+	BootstrapPeers []string `json:"bootstrap-peers"`
+	// APIAddress, when set, serves kubo's RPC API there (a multiaddr such as /ip4/127.0.0.1/tcp/5001)
+	// so that operators can use the `ipfs` CLI against the embedded node. Off by default.
+	APIAddress string `json:"api-address,omitempty"`
+	// HealthcheckEnabled and HealthcheckPort run the go-ipfs-healthcheck endpoint (HEALTHCHECK_ENABLED, HEALTHCHECK_PORT).
+	HealthcheckEnabled bool `json:"healthcheck-enabled,omitempty"`
+	HealthcheckPort    Port `json:"healthcheck-port,omitempty"`
+	// HealthcheckHostname is the healthcheck listen address. Default 0.0.0.0.
+	HealthcheckHostname string `json:"healthcheck-hostname,omitempty"`
+}
+
+// Logger configures console and file logs.
+type Logger struct {
+	// LogLevel: 0 verbose, 1 debug, 2 important (default), 3 warnings and errors only.
+	// nil means the default; see [Logger.Level].
+	LogLevel *int `json:"log-level,omitempty"`
+	// LogToFiles also writes the logs to files in LogDirectory.
+	LogToFiles bool `json:"log-to-files"`
+	// LogDirectory is where log files go. [Load] fills in <home>/.ceramic/logs when unset.
+	LogDirectory string `json:"log-directory,omitempty"`
+}
+
+// Metrics configures the metrics exporters.
+type Metrics struct {
+	// MetricsExporterEnabled pushes OpenTelemetry metrics to CollectorHost (both must be set).
+	MetricsExporterEnabled bool `json:"metrics-exporter-enabled"`
+	// CollectorHost is the OTLP collector host.
+	CollectorHost string `json:"collector-host,omitempty"`
+	// PrometheusExporterEnabled serves a Prometheus scrape endpoint.
+	PrometheusExporterEnabled bool `json:"prometheus-exporter-enabled,omitempty"`
+	// PrometheusExporterPort serves /metrics; 9464 when the exporter is enabled and this is unset.
+	PrometheusExporterPort *Port `json:"prometheus-exporter-port,omitempty"`
+	// PrometheusExporterHostname is this node's own key; default 0.0.0.0.
+	PrometheusExporterHostname string `json:"prometheus-exporter-hostname,omitempty"`
+}
+
+// Network selects the Ceramic network.
+type Network struct {
+	// Name is one of mainnet, testnet-clay, dev-unstable, local, inmemory. The js-ceramic 2.x name
+	// "elp" is accepted and kept as written (the node needs it to find elp state directories);
+	// [Network.Canonical] maps it to mainnet, and all network rules use the canonical name.
+	Name string `json:"name,omitempty"`
+	// PubsubTopic overrides the topic; only allowed for local and inmemory.
+	PubsubTopic string `json:"pubsub-topic,omitempty"`
+}
+
+// Node holds node-wide settings.
+type Node struct {
+	// PrivateSeedURL is "inplace:ed25519#<64 hex>". Read from either "private-seed-url" or
+	// "privateSeedUrl"; written as "privateSeedUrl" like js-ceramic's generated file.
+	// The value is secret: it never appears in error messages, and [Config.Redacted] hides it.
+	// [ParseSeedURL] returns the 32 seed bytes.
+	PrivateSeedURL string `json:"privateSeedUrl,omitempty"`
+	// ReadOnly serves reads only and refuses writes; see [Node.IsReadOnly].
+	ReadOnly bool `json:"readOnly,omitempty"`
+	// Gateway is the 2.x spelling of ReadOnly; it is honoured as read-only. [Load] also sets
+	// ReadOnly when Gateway is set, and warns.
+	Gateway bool `json:"gateway,omitempty"`
+	// SyncOverride, when set, forces the sync option of every load, create, apply and anchor
+	// request: "prefer-cache", "sync-always" or "never-sync".
+	SyncOverride string `json:"sync-override,omitempty"`
+	// StreamCacheLimit is the in-memory stream cache size (at least 1; default 500). It also
+	// bounds the number of concurrent requests.
+	StreamCacheLimit int `json:"stream-cache-limit,omitempty"`
+}
+
+// StateStore configures where pinned stream state is kept.
+type StateStore struct {
+	// Mode is "fs" or "s3"; empty means fs at the default directory.
+	Mode string `json:"mode,omitempty"`
+	// LocalDirectory is the fs-mode root; the stores live in <LocalDirectory>/<network>.
+	// js-ceramic honours it only when Mode is exactly "fs", and so does [Load]: with an empty
+	// Mode, Load replaces it with <home>/.ceramic/statestore and warns. After Load it is
+	// always set unless Mode is "s3".
+	LocalDirectory string `json:"local-directory,omitempty"`
+	// S3Bucket is the s3-mode bucket; it may carry a key prefix ("bucket/sub/path").
+	S3Bucket string `json:"s3-bucket,omitempty"`
+	// S3Endpoint is a custom S3 endpoint (e.g. MinIO); empty means AWS.
+	S3Endpoint string `json:"s3-endpoint,omitempty"`
+}
+
+// Indexing configures ComposeDB indexing.
+type Indexing struct {
+	// DB is the index database URL: sqlite:, sqlite3: (the file is the URL path), postgres: or
+	// postgresql: (a connection string). It may hold a password; [Config.Redacted] hides it.
+	DB string `json:"db,omitempty"`
+	// AllowQueriesBeforeHistoricalSync serves queries for models that are still syncing.
+	AllowQueriesBeforeHistoricalSync bool `json:"allow-queries-before-historical-sync"`
+	// DisableComposeDB turns indexing off entirely.
+	DisableComposeDB bool `json:"disable-composedb"`
+	// EnableHistoricalSync runs the historical sync worker.
+	EnableHistoricalSync bool `json:"enable-historical-sync"`
+}

@@ -1,0 +1,6 @@
+package node
+
+import "syscall"
+
+// errAddrInUse is the error a listener gets for a port another socket holds.
+var errAddrInUse error = syscall.EADDRINUSE
