@@ -29,9 +29,13 @@ test: lint test-unit test-integration ## Run every check and test (what CI runs)
 test-unit: ## Fast unit tests
 	$(GO) test -count=1 ./...
 
+.PHONY: tools
+tools: ## Build the external programs the integration tests run (kubo), cached in ~/.cache/goceramic
+	@./scripts/install-kubo.sh >/dev/null
+
 .PHONY: test-integration
-test-integration: ## Multi-process tests: builds the binary and runs real daemons on loopback
-	$(GO) test -count=1 -tags integration -timeout 15m ./integration/...
+test-integration: tools ## Multi-process tests: builds the binary and runs real daemons on loopback
+	KUBO_BIN=$$(./scripts/install-kubo.sh) $(GO) test -count=1 -tags integration -timeout 20m ./integration/...
 
 .PHONY: lint
 lint: ## gofmt, go vet

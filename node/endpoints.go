@@ -38,7 +38,7 @@ func (n *Node) serveKuboRPC() error {
 	lis, err := manet.Listen(addr)
 	if err != nil {
 		if errors.Is(err, errAddrInUse) {
-			return fmt.Errorf("ipfs-rpc address %s is already in use by another process: %w", addr, ErrInUse)
+			return fmt.Errorf("ipfs-rpc address %s is %w by another process", addr, ErrInUse)
 		}
 		return fmt.Errorf("listen for the IPFS RPC API on %s: %w", addr, err)
 	}

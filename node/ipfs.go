@@ -135,7 +135,7 @@ func openBundled(s bundledSettings) (*bundledIPFS, error) {
 	if err != nil {
 		var locked fslock.LockedError
 		if errors.As(err, &locked) {
-			return nil, fmt.Errorf("IPFS repository %s is already in use by another process (another ceramic daemon or ipfs daemon?): %w", s.repoPath, ErrInUse)
+			return nil, fmt.Errorf("IPFS repository %s is %w by another process (another ceramic daemon or ipfs daemon?)", s.repoPath, ErrInUse)
 		}
 		return nil, fmt.Errorf("open IPFS repository %s: %w", s.repoPath, err)
 	}
@@ -321,7 +321,7 @@ func checkSwarmPorts(addrs []string) error {
 		}
 		l, err := net.Listen("tcp", net.JoinHostPort(host, port))
 		if err != nil {
-			return fmt.Errorf("swarm address %s: port %s is already in use (another IPFS or Ceramic node?): %w", s, port, ErrInUse)
+			return fmt.Errorf("swarm address %s: port %s is %w by another process (another IPFS or Ceramic node?)", s, port, ErrInUse)
 		}
 		l.Close()
 	}

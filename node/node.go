@@ -274,6 +274,15 @@ func configJSON(c config.Config) string {
 	return string(b)
 }
 
+func (n *Node) isReady() bool {
+	select {
+	case <-n.ready:
+		return true
+	default:
+		return false
+	}
+}
+
 // Ready is closed once Start has finished and every listener accepts connections.
 func (n *Node) Ready() <-chan struct{} { return n.ready }
 
@@ -421,7 +430,7 @@ func (n *Node) Close() error {
 		n.wg.Wait()
 		errs = append(errs, n.closeResources())
 		n.closeErr = errors.Join(errs...)
-		if n.closeErr == nil {
+		if n.closeErr == nil && n.isReady() {
 			n.log.Info("Ceramic node stopped")
 		}
 	})
@@ -458,7 +467,7 @@ func (n *Node) listen(name, host string, port int, h http.Handler) error {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		if errors.Is(err, errAddrInUse) {
-			return fmt.Errorf("%s address %s is already in use by another process: %w", name, addr, ErrInUse)
+			return fmt.Errorf("%s address %s is %w by another process", name, addr, ErrInUse)
 		}
 		return fmt.Errorf("listen for %s on %s: %w", name, addr, err)
 	}

@@ -5,7 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
+	"os"
+	"os/exec"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -252,4 +256,69 @@ func TestRemoteUnreachable(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "unreachable") {
 		t.Fatalf("Start = %v, want an 'unreachable' error", err)
 	}
+}
+
+// TestSwarmPortTaken: a fixed swarm port held by another node (whose libp2p listener uses
+// SO_REUSEPORT, so a second bind would silently succeed) fails Start with ErrInUse.
+func TestSwarmPortTaken(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := l.Addr().(*net.TCPAddr).Port
+	l.Close()
+
+	cfg := testConfig("/ceramic/local-port")
+	cfg.IPFS.SwarmAddresses = []string{fmt.Sprintf("/ip4/127.0.0.1/tcp/%d/ws", port)}
+	startNode(t, cfg)
+
+	second, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer second.Close()
+	err = second.Start(context.Background())
+	if !errors.Is(err, ErrInUse) || !strings.Contains(err.Error(), strconv.Itoa(port)) {
+		t.Fatalf("Start on a taken swarm port = %v, want ErrInUse naming port %d", err, port)
+	}
+}
+
+// TestRepoInUse: a second node on the same repository directory is refused in New.
+func TestRepoInUse(t *testing.T) {
+	if os.Getenv("CERAMIC_REPO_LOCK_CHILD") != "" {
+		// Child process: try to open the repository the parent holds.
+		cfg := testConfig("/ceramic/local-lock")
+		cfg.IPFS.RepoPath = os.Getenv("CERAMIC_REPO_LOCK_CHILD")
+		_, err := New(cfg)
+		if errors.Is(err, ErrInUse) {
+			os.Exit(3)
+		}
+		fmt.Fprintln(os.Stderr, "New:", err)
+		os.Exit(4)
+	}
+	repoPath := t.TempDir()
+	cfg := testConfig("/ceramic/local-lock")
+	cfg.IPFS.RepoPath = repoPath
+	n, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer n.Close()
+	// The lock is per process (kubo shares an open repository within one), so the second
+	// opener is this test binary run again.
+	cmd := exec.Command(os.Args[0], "-test.run", "^TestRepoInUse$")
+	cmd.Env = append(os.Environ(), "CERAMIC_REPO_LOCK_CHILD="+repoPath)
+	out, _ := cmd.CombinedOutput()
+	if code := cmd.ProcessState.ExitCode(); code != 3 {
+		t.Fatalf("second process exited with %d, want 3 (ErrInUse); output:\n%s", code, out)
+	}
+	if err := n.Close(); err != nil {
+		t.Fatal(err)
+	}
+	// Once released, the repository opens again.
+	again, err := New(cfg)
+	if err != nil {
+		t.Fatalf("reopen after Close: %v", err)
+	}
+	again.Close()
 }

@@ -133,11 +133,7 @@ func stop(n *node.Node, log *slog.Logger, sigs <-chan os.Signal) int {
 
 func startupFailed(stderr io.Writer, err error) int {
 	fmt.Fprintf(stderr, "Ceramic daemon failed to start up: %v\n", err)
-	var inUse bool
 	if errors.Is(err, node.ErrInUse) {
-		inUse = true
-	}
-	if inUse {
 		fmt.Fprintln(stderr, "Another process holds a port or directory this node needs; stop it or change the configuration.")
 	}
 	return 1
