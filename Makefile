@@ -30,8 +30,16 @@ test-unit: ## Fast unit tests
 	$(GO) test -count=1 ./...
 
 .PHONY: tools
-tools: ## Build the external programs the integration tests run (kubo), cached in ~/.cache/goceramic
+tools: js-deps ## Install what the integration tests run: kubo (cached in ~/.cache/goceramic), npm packages
 	@./scripts/install-kubo.sh >/dev/null
+
+.PHONY: js-deps
+js-deps: ## Install the JavaScript client suite's packages from its lockfile
+	cd integration/js && npm ci --ignore-scripts --no-audit --no-fund
+
+.PHONY: load
+load: ## Drive a running node with signed creates, updates and loads (URL=http://127.0.0.1:7007)
+	$(GO) run ./cmd/ceramic-load -url $${URL:-http://127.0.0.1:7007} $(ARGS)
 
 .PHONY: test-integration
 test-integration: tools ## Multi-process tests: builds the binary and runs real daemons on loopback

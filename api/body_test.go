@@ -147,3 +147,23 @@ func TestDecodeJSONAborted(t *testing.T) {
 	th.ServeHTTP(rec, req)
 	checkResponse(t, rec, http.StatusBadRequest, typeJSON, `{"error":"request aborted"}`)
 }
+
+func TestUnescapeHTML(t *testing.T) {
+	tests := []struct {
+		name, in, want string
+	}{
+		{"nothing to do", `{"a":"b"}`, `{"a":"b"}`},
+		{"html escapes", `{"a":"\u003cb\u003e \u0026"}`, `{"a":"<b> &"}`},
+		{"other escapes stay", `{"a":"\u0001\n\"\u2028"}`, `{"a":"\u0001\n\"\u2028"}`},
+		{"escaped backslash before u003c", `{"a":"\\u003c"}`, `{"a":"\\u003c"}`},
+		{"escaped backslash then an escape", `{"a":"\\\u003c"}`, `{"a":"\\<"}`},
+		{"truncated escape at the end", `"\u00`, `"\u00`},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := string(unescapeHTML([]byte(tc.in))); got != tc.want {
+				t.Errorf("unescapeHTML(%s) = %s, want %s", tc.in, got, tc.want)
+			}
+		})
+	}
+}

@@ -5,6 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+
+	"github.com/goceramic/ceramic/streams"
+	"github.com/goceramic/ceramic/streams/codec"
+	"github.com/goceramic/ceramic/streams/streamid"
 )
 
 // Error is an error with the HTTP status it should be answered with. Handlers return it (or
@@ -76,20 +80,43 @@ type errorBody struct {
 	Error string `json:"error"`
 }
 
+// msgReadOnly is the js daemon's answer to a write on a read-only node.
+const msgReadOnly = "Method not supported by read only Ceramic"
+
 // classify maps an error to its HTTP status and client message. It is the only place that
 // does so. clientGone reports that the request context was canceled (the client left).
+// The first rule that matches wins:
 //
 //   - context.Canceled while the client is gone → 499, nothing is written;
 //   - *Error anywhere in the chain → its Status and message;
+//   - a refused admin request → its status (400 or 401) and the js daemon's message;
 //   - *http.MaxBytesError (a body over the limit) → 413 "request entity too large";
-//   - context.DeadlineExceeded → 504 with the error text (js-ceramic would answer 500; a
-//     gateway timeout tells clients and proxies what happened);
-//   - anything else → 500 with the error text, which clients match on as they do with
-//     js-ceramic's messages.
+//   - a block over 256000 bytes → 400 "<cid> commit size <n> exceeds the maximum block
+//     size of 256000", exactly, however it was wrapped;
+//   - a malformed StreamID or CommitID (streamid.ErrInvalid) → 400;
+//   - an invalid commit (streams.ErrInvalidCommit, or a codec error: invalid commit, JWS
+//     envelope, block, value, or a block that does not match its CID) → 400, also when
+//     the cause is something missing, such as the schema a commit names;
+//   - streams.ErrNotFound → 404;
+//   - streams.ErrUnauthorized (a bad signature or capability) and streams.ErrSchema → 422;
+//   - streams.ErrConflict (a stale or losing write) → 409;
+//   - streams.ErrReadOnly → 400 "Method not supported by read only Ceramic";
+//   - streams.ErrUnsupported (a stream type or feature this node lacks) → 501;
+//   - context.DeadlineExceeded → 504 with the error text;
+//   - anything else → 500 with the error text.
+//
+// Stream errors keep their own text, which the streams package writes for users; clients
+// match on such texts as they do with js-ceramic's messages. js-ceramic answers 500 to all
+// of these except the admin and read-only errors; any non-2xx status fails a client
+// request the same way, and the finer statuses tell clients and proxies what happened.
+// The sentinels are checked before the deadline, because a stream that could not be found
+// in time wraps both.
 func classify(err error, clientGone bool) (status int, msg string) {
 	var (
 		apiErr  *Error
+		authErr *authError
 		tooBig  *http.MaxBytesError
+		block   *codec.BlockTooLargeError
 		errText = err.Error()
 	)
 	switch {
@@ -97,13 +124,45 @@ func classify(err error, clientGone bool) (status int, msg string) {
 		return StatusClientClosedRequest, "client closed request"
 	case errors.As(err, &apiErr):
 		return apiErr.status(), apiErr.clientMessage()
+	case errors.As(err, &authErr):
+		return authErr.status, authErr.msg
 	case errors.As(err, &tooBig):
 		return http.StatusRequestEntityTooLarge, msgTooLarge
+	case errors.As(err, &block):
+		return http.StatusBadRequest, block.Error()
+	case errors.Is(err, streamid.ErrInvalid):
+		return http.StatusBadRequest, errText
+	case isInvalidCommit(err):
+		return http.StatusBadRequest, errText
+	case errors.Is(err, streams.ErrNotFound):
+		return http.StatusNotFound, errText
+	case errors.Is(err, streams.ErrUnauthorized), errors.Is(err, streams.ErrSchema):
+		return http.StatusUnprocessableEntity, errText
+	case errors.Is(err, streams.ErrConflict):
+		return http.StatusConflict, errText
+	case errors.Is(err, streams.ErrReadOnly):
+		return http.StatusBadRequest, msgReadOnly
+	case errors.Is(err, streams.ErrUnsupported):
+		return http.StatusNotImplemented, errText
 	case errors.Is(err, context.DeadlineExceeded):
 		return http.StatusGatewayTimeout, errText
 	default:
 		return http.StatusInternalServerError, errText
 	}
+}
+
+// isInvalidCommit reports whether err says a commit sent by the client, or one it refers
+// to, is unusable.
+func isInvalidCommit(err error) bool {
+	for _, target := range []error{
+		streams.ErrInvalidCommit, codec.ErrInvalidCommit, codec.ErrInvalidJWS, codec.ErrInvalidBlock,
+		codec.ErrUnsupportedValue, codec.ErrHashMismatch,
+	} {
+		if errors.Is(err, target) {
+			return true
+		}
+	}
+	return false
 }
 
 // writeError answers a request whose handler failed. It logs server-side failures with the
@@ -128,7 +187,7 @@ func (h *handler) writeError(w http.ResponseWriter, r *http.Request, err error) 
 		st.status = status
 		h.log.Debug("client closed request", attrs...)
 		return
-	case status >= http.StatusInternalServerError:
+	case status >= http.StatusInternalServerError && status != http.StatusNotImplemented:
 		h.log.Error("request failed", attrs...)
 	default:
 		h.log.Debug("request rejected", attrs...)

@@ -10,11 +10,17 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+
+	"github.com/goceramic/ceramic/streams"
+	"github.com/goceramic/ceramic/streams/codec"
+	"github.com/goceramic/ceramic/streams/streamid"
 )
 
 // TestClassify is the table of the error → HTTP mapping.
 func TestClassify(t *testing.T) {
 	errPlain := errors.New("streams: stream not found")
+	tooLarge := &codec.BlockTooLargeError{CID: codec.CIDFor(codec.DagCBOR, []byte("x")), Size: 300000}
+	_, badID := streamid.Parse("nope")
 	tests := []struct {
 		name       string
 		err        error
@@ -39,6 +45,26 @@ func TestClassify(t *testing.T) {
 		{"deadline exceeded, client gone", context.DeadlineExceeded, true, 504, "context deadline exceeded"},
 		{"canceled, client gone", fmt.Errorf("load: %w", context.Canceled), true, 499, "client closed request"},
 		{"canceled, client still there", context.Canceled, false, 500, "context canceled"},
+		{"admin auth 401", &authError{status: 401, msg: msgInvalidCode}, false, 401, msgInvalidCode},
+		{"admin auth 400 with cause", &authError{status: 400, msg: msgBadAuthHeader, err: errPlain}, false, 400, msgBadAuthHeader},
+		{"block too large", tooLarge, false, 400, tooLarge.Error()},
+		{"block too large, wrapped by the engine", &streams.CommitError{StreamID: "kjz", CID: tooLarge.CID, Err: fmt.Errorf("load: %w", tooLarge)}, false, 400, tooLarge.Error()},
+		{"malformed StreamID", badID, false, 400, badID.Error()},
+		{"CommitID for a StreamID", &notStreamIDError{input: "k1dp", err: badID}, false, 400, "Not StreamID: k1dp: contains commit"},
+		{"not found", fmt.Errorf("%w: stream kjz", streams.ErrNotFound), false, 404, "streams: not found: stream kjz"},
+		{"not found after a deadline", fmt.Errorf("%w: block: %w", streams.ErrNotFound, context.DeadlineExceeded), false, 404, "streams: not found: block: context deadline exceeded"},
+		{"invalid commit", fmt.Errorf("%w: bad patch", streams.ErrInvalidCommit), false, 400, "streams: invalid commit: bad patch"},
+		{"invalid commit caused by something missing", errors.Join(streams.ErrInvalidCommit, streams.ErrNotFound), false, 400, "streams: invalid commit\nstreams: not found"},
+		{"codec invalid commit", fmt.Errorf("%w: no header", codec.ErrInvalidCommit), false, 400, "codec: invalid commit: no header"},
+		{"codec invalid JWS", codec.ErrInvalidJWS, false, 400, codec.ErrInvalidJWS.Error()},
+		{"codec invalid block", codec.ErrInvalidBlock, false, 400, codec.ErrInvalidBlock.Error()},
+		{"codec unsupported value", codec.ErrUnsupportedValue, false, 400, codec.ErrUnsupportedValue.Error()},
+		{"codec hash mismatch", codec.ErrHashMismatch, false, 400, codec.ErrHashMismatch.Error()},
+		{"unauthorized", &streams.CommitError{StreamID: "kjz", CID: tooLarge.CID, Err: streams.ErrUnauthorized}, false, 422, "commit " + tooLarge.CID.String() + " of stream kjz: streams: unauthorized"},
+		{"schema", fmt.Errorf("%w: /a must be string", streams.ErrSchema), false, 422, "streams: schema validation failed: /a must be string"},
+		{"conflict", fmt.Errorf("%w: stale", streams.ErrConflict), false, 409, "streams: conflict: stale"},
+		{"read-only", streams.ErrReadOnly, false, 400, "Method not supported by read only Ceramic"},
+		{"unsupported", fmt.Errorf("%w: model streams", streams.ErrUnsupported), false, 501, "streams: not supported: model streams"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

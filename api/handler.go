@@ -8,11 +8,14 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"runtime/debug"
+	"slices"
 	"strconv"
 	"time"
 
 	"github.com/go-chi/chi/v5"
 	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/goceramic/ceramic/streams"
 )
 
 // Backend is what the handlers need from the node. The node implements it and checks that at
@@ -25,7 +28,8 @@ type Backend interface {
 }
 
 // Options configures [NewHandler]. The zero value is usable: any CORS origin, no logging,
-// no access records, no metrics.
+// no access records, no metrics, no stream engine (the stream routes answer 501) and no
+// admin DIDs (the authenticated admin routes answer 401).
 type Options struct {
 	// CORSAllowedOrigins are regular expressions (Go RE2 syntax) matched, unanchored, against
 	// the request's Origin header. On a match the Origin is echoed in
@@ -33,9 +37,34 @@ type Options struct {
 	// allows none (the header is omitted, the request is still served).
 	CORSAllowedOrigins []string
 
-	// ReadOnly marks a read-only node. It is reserved for the write routes, which change or
-	// disappear in read-only mode; no route served today depends on it.
+	// ReadOnly marks a read-only node (node.readOnly), as the js daemon serves it:
+	// POST /streams creates with anchor and publish forced off, POST /commits (and the 2.x
+	// POST /records) answer 400 "Method not supported by read only Ceramic",
+	// GET /node/chains answers {}, and POST and DELETE /admin/pins/{streamid} answer 404
+	// after authenticating the request.
 	ReadOnly bool
+
+	// Streams is the stream engine behind the stream, commit, multiquery and pin routes.
+	// nil answers those routes with 501.
+	Streams Streams
+
+	// AdminDIDs are the DIDs allowed to use the admin API (http-api.admin-dids). A request
+	// is let through when its signing key's DID URL (kid), without the #fragment, equals
+	// one of them, or, as the js daemon decides it, starts with one of them. Empty entries
+	// are ignored. An empty list lets nobody in.
+	AdminDIDs []string
+
+	// Status, when set, reports what GET /admin/status returns. nil reports empty values.
+	Status func() NodeStatus
+
+	// SupportedChains are the anchor chains GET /node/chains lists, such as
+	// ["eip155:100"]. They are not reported in read-only mode.
+	SupportedChains []string
+
+	// SyncOverride is node.sync-override: "prefer-cache", "sync-always" or "never-sync"
+	// replaces the sync option of every load and write. Any other value, including "", is
+	// ignored, as the js daemon ignores it.
+	SyncOverride string
 
 	// Logger receives warnings and errors. nil discards them.
 	Logger *slog.Logger
@@ -79,6 +108,10 @@ type handler struct {
 	routes      *router
 	ipfsTimeout time.Duration
 	now         func() time.Time
+
+	streams      Streams
+	syncOverride *streams.SyncOption // nil when Options.SyncOverride is not applied
+	codes        *adminCodes
 }
 
 // newHandler is NewHandler with a hook that registers extra routes (tests use it).
@@ -94,6 +127,8 @@ func newHandler(opts Options, b Backend, extra func(*router)) (*handler, error) 
 	if err != nil {
 		return nil, err
 	}
+	opts.AdminDIDs = slices.Clone(opts.AdminDIDs)
+	opts.SupportedChains = slices.Clone(opts.SupportedChains)
 	h := &handler{
 		opts:        opts,
 		backend:     b,
@@ -109,6 +144,14 @@ func newHandler(opts Options, b Backend, extra func(*router)) (*handler, error) 
 	if h.ipfsTimeout <= 0 {
 		h.ipfsTimeout = defaultIPFSCheckTimeout
 	}
+	h.streams = opts.Streams
+	if h.streams == nil {
+		h.streams = noStreams{}
+	}
+	if s, ok := syncOverrides[opts.SyncOverride]; ok {
+		h.syncOverride = &s
+	}
+	h.codes = newAdminCodes(func() time.Time { return h.now() })
 	h.mux = chi.NewMux()
 	h.routes = newRouter(h.mux, prefix, h.adapt)
 	h.mux.Use(h.routes.canonicalize)

@@ -18,16 +18,52 @@ type handlerFunc func(w http.ResponseWriter, r *http.Request) error
 // registerRoutes is the route table. Each group is a router mount, like an Express router:
 // its prefix is the access record's base_url, and one empty segment may follow it in a
 // request path. Paths use chi syntax with plain parameters ({streamid}); static segments are
-// matched case-insensitively without further work. For example, the streams routes are
-// added as
+// matched case-insensitively without further work.
 //
-//	rt.group("/streams", func(g *group) {
-//		g.get("/{streamid}", h.getStream)
-//		g.post("/", h.createStream) // POST /api/v0/streams
-//	})
+// The ComposeDB routes (/collection, /admin/models, /admin/modelData, /feed) and
+// POST /streams/{streamid}/anchor are not served.
 func (h *handler) registerRoutes(rt *router) {
+	rt.group("/streams", func(g *group) {
+		g.get("/{streamid}", h.getStream)
+		g.get("/{streamid}/content", h.getStreamContent)
+		g.post("/", h.createStream)
+	})
+	rt.group("/commits", func(g *group) {
+		g.get("/{streamid}", h.getCommits)
+		g.post("/", h.applyCommit)
+	})
+	rt.group("/multiqueries", func(g *group) {
+		g.post("/", h.multiQuery)
+	})
 	rt.group("/node", func(g *group) {
 		g.get("/healthcheck", h.healthcheck)
+		g.get("/chains", h.supportedChains)
+	})
+	rt.group("/admin", func(g *group) {
+		g.get("/getCode", h.adminGetCode)
+		g.get("/status", h.adminStatus)
+		g.group("/pins", func(p *group) {
+			p.get("/", h.adminListPins)
+			p.get("/{streamid}", h.adminListPins)
+			// Registered in read-only mode too: they authenticate, then answer 404.
+			p.post("/{streamid}", h.adminPin)
+			p.delete("/{streamid}", h.adminUnpin)
+		})
+	})
+	// Legacy routes: /pins as the 3.x daemon answers it, and the 2.x aliases.
+	rt.group("/pins", func(g *group) {
+		g.get("/", h.legacyPins)
+		g.get("/{streamid}", h.legacyPins)
+		g.delete("/{streamid}", h.legacyPins)
+		g.post("/{streamid}", h.legacyPinAdd)
+	})
+	rt.group("/documents", func(g *group) {
+		g.get("/{docid}", h.getDocument)
+		g.post("/", h.createDocument)
+	})
+	rt.group("/records", func(g *group) {
+		g.get("/{streamid}", h.getCommits)
+		g.post("/", h.applyCommit)
 	})
 }
 

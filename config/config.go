@@ -124,6 +124,10 @@ type Node struct {
 	// StreamCacheLimit is the in-memory stream cache size (at least 1; default 500). It also
 	// bounds the number of concurrent requests.
 	StreamCacheLimit int `json:"stream-cache-limit,omitempty"`
+	// DisablePubsubUpdates stops the node from publishing UPDATE messages for its writes
+	// (this node's own key; env CERAMIC_DISABLE_PUBSUB_UPDATES=true). Incoming messages are
+	// still handled.
+	DisablePubsubUpdates bool `json:"disable-pubsub-updates,omitempty"`
 }
 
 // StateStore configures where pinned stream state is kept.

@@ -59,7 +59,7 @@ type Loaded struct {
 //  2. Apply the environment variables js-ceramic reads: CERAMIC_INDEXING_DB_URI,
 //     CERAMIC_METRICS_EXPORTER_ENABLED, COLLECTOR_HOSTNAME, CERAMIC_NODE_PRIVATE_SEED_URL,
 //     CERAMIC_DISABLE_IPFS_PEER_DATA_SYNC, CERAMIC_DISABLE_COMPOSE_DB,
-//     CERAMIC_STREAM_CACHE_LIMIT, IPFS_PATH, HEALTHCHECK_ENABLED, HEALTHCHECK_PORT,
+//     CERAMIC_STREAM_CACHE_LIMIT, CERAMIC_DISABLE_PUBSUB_UPDATES, IPFS_PATH, HEALTHCHECK_ENABLED, HEALTHCHECK_PORT,
 //     CERAMIC_PROMETHEUS_EXPORTER_ENABLED and CERAMIC_PROMETHEUS_EXPORTER_PORT. Empty
 //     variables count as unset; booleans must be "true" or "false".
 //  3. Apply the flags. --log-directory and --state-store-directory resolve against the
@@ -359,6 +359,7 @@ func (l *loader) applyEnv(getenv func(string) string) error {
 	str("CERAMIC_NODE_PRIVATE_SEED_URL", keySeed, &c.Node.PrivateSeedURL)
 	boolean("CERAMIC_DISABLE_IPFS_PEER_DATA_SYNC", "ipfs.disable-peer-data-sync", &c.IPFS.DisablePeerDataSync)
 	boolean("CERAMIC_DISABLE_COMPOSE_DB", "indexing.disable-composedb", &c.Indexing.DisableComposeDB)
+	boolean("CERAMIC_DISABLE_PUBSUB_UPDATES", "node.disable-pubsub-updates", &c.Node.DisablePubsubUpdates)
 	if v, ok := lookup("CERAMIC_STREAM_CACHE_LIMIT", "node.stream-cache-limit"); ok {
 		n, err := strconv.Atoi(strings.TrimSpace(v))
 		if err != nil {

@@ -93,6 +93,7 @@ var schema = []keySpec{
 	{key: "node.readOnly", kind: kindBool, allowed: allowedBool, field: func(c *Config) any { return &c.Node.ReadOnly }},
 	{key: "node.gateway", kind: kindBool, allowed: allowedBool, field: func(c *Config) any { return &c.Node.Gateway }},
 	{key: "node.sync-override", kind: kindString, allowed: `"prefer-cache", "sync-always", "never-sync" or unset`, field: func(c *Config) any { return &c.Node.SyncOverride }},
+	{key: "node.disable-pubsub-updates", kind: kindBool, allowed: allowedBool, field: func(c *Config) any { return &c.Node.DisablePubsubUpdates }},
 	{key: "node.stream-cache-limit", kind: kindInt, allowed: "an integer of at least 1", field: func(c *Config) any { return &c.Node.StreamCacheLimit }},
 
 	{key: "state-store.mode", kind: kindString, allowed: `"fs", "s3" or unset`, field: func(c *Config) any { return &c.StateStore.Mode }},

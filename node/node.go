@@ -3,6 +3,7 @@ package node
 import (
 	"bytes"
 	"context"
+	crand "crypto/rand"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -26,6 +27,9 @@ import (
 	"github.com/goceramic/ceramic/internal/buildinfo"
 	"github.com/goceramic/ceramic/internal/logging"
 	"github.com/goceramic/ceramic/p2p"
+	"github.com/goceramic/ceramic/statestore"
+	fsstore "github.com/goceramic/ceramic/statestore/fs"
+	"github.com/goceramic/ceramic/streams"
 )
 
 // ErrInUse is wrapped by start-up errors caused by a port or a directory that another
@@ -48,6 +52,8 @@ type Node struct {
 
 	ipfs     ipfsBackend
 	mode     string // "bundled" or "remote"
+	stores   statestore.Stores
+	streams  *streams.Service
 	handler  http.Handler
 	pubsub   *p2p.Service
 	logFiles []*logging.File
@@ -59,6 +65,9 @@ type Node struct {
 	servers  []*server
 	apiAddr  net.Addr
 	endpoint map[string]net.Addr
+
+	runID     string
+	startedAt time.Time
 
 	ready     chan struct{}
 	errc      chan error
@@ -94,6 +103,7 @@ func New(cfg config.Config, opts ...Option) (_ *Node, err error) {
 		ready:    make(chan struct{}),
 		errc:     make(chan error, 8),
 		endpoint: map[string]net.Addr{},
+		runID:    newRunID(),
 	}
 	defer func() {
 		if err != nil {
@@ -148,17 +158,74 @@ func New(cfg config.Config, opts ...Option) (_ *Node, err error) {
 		n.ipfs = b
 	}
 
+	if n.stores, err = n.openStateStore(context.Background()); err != nil {
+		if errors.Is(err, fsstore.ErrLocked) {
+			return nil, fmt.Errorf("state store %s is %w by another process (another ceramic daemon?)", cfg.StateStore.LocalDirectory, ErrInUse)
+		}
+		return nil, fmt.Errorf("node: open state store: %w", err)
+	}
+	n.streams, err = streams.NewService(streams.Config{
+		Blocks:     ipfsBlocks{n},
+		Pins:       n.stores.State,
+		Publisher:  updatePublisher{n: n, disabled: cfg.Node.DisablePubsubUpdates},
+		CacheLimit: cfg.Node.StreamCacheLimit,
+		ReadOnly:   cfg.Node.IsReadOnly(),
+		Logger:     n.log.With("component", "streams"),
+	})
+	if err != nil {
+		return nil, err
+	}
+
 	n.handler, err = api.NewHandler(api.Options{
 		CORSAllowedOrigins: cfg.HTTPAPI.CORSAllowedOrigins,
 		ReadOnly:           cfg.Node.ReadOnly || cfg.Node.Gateway,
 		Logger:             n.log.With("component", "http-api"),
 		OnRequest:          n.logRequest,
 		Registerer:         o.registerer,
+		Streams:            n.streams,
+		AdminDIDs:          cfg.HTTPAPI.AdminDIDs,
+		Status:             n.status,
+		SupportedChains:    info.AnchorChains,
+		SyncOverride:       cfg.Node.SyncOverride,
 	}, n)
 	if err != nil {
 		return nil, fmt.Errorf("node: build HTTP API: %w", err)
 	}
 	return n, nil
+}
+
+// status reports the node for GET /api/v0/admin/status.
+func (n *Node) status() api.NodeStatus {
+	st := api.NodeStatus{RunID: n.runID, Network: n.cfg.Network.Name, UptimeMs: func() int64 { return time.Since(n.startedAt).Milliseconds() }}
+	if n.isStarted() {
+		st.PeerID = n.ipfs.peerID()
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if addrs, err := n.ipfs.listenAddrs(ctx); err == nil {
+			for _, a := range addrs {
+				st.Addrs = append(st.Addrs, a.String())
+			}
+		}
+	}
+	// No anchor service runs yet, so no anchor can be pending.
+	anchor := map[string]any{"anchorServiceUrl": n.cfg.AnchorServiceURL(), "ethereumRpcEndpoint": nil, "pendingAnchors": 0}
+	if n.cfg.Anchor.EthereumRPCURL != "" {
+		anchor["ethereumRpcEndpoint"] = n.cfg.Anchor.EthereumRPCURL
+	}
+	if len(n.network.AnchorChains) > 0 {
+		anchor["chainId"] = n.network.AnchorChains[0]
+	}
+	st.Anchor = anchor
+	return st
+}
+
+// newRunID returns a random UUIDv4 identifying this run of the node.
+func newRunID() string {
+	var b [16]byte
+	_, _ = crand.Read(b[:])
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
 }
 
 // isPublic tells the shared networks (fixed topic, DHT routing) from the private ones
@@ -205,6 +272,7 @@ func (n *Node) Start(ctx context.Context) error {
 
 	bg, cancel := context.WithCancel(context.Background())
 	n.stopBG = cancel
+	n.startedAt = time.Now()
 
 	n.log.Info("Starting Ceramic node", "version", buildinfo.Version(), "network", n.cfg.Network.Name, "topic", n.topic, "ipfs_mode", n.mode, "config", configJSON(n.cfg))
 	if err := n.ipfs.start(ctx); err != nil {
@@ -282,6 +350,15 @@ func (n *Node) isReady() bool {
 		return false
 	}
 }
+
+func (n *Node) isStarted() bool {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	return n.started
+}
+
+// Streams is the node's stream engine.
+func (n *Node) Streams() *streams.Service { return n.streams }
 
 // Ready is closed once Start has finished and every listener accepts connections.
 func (n *Node) Ready() <-chan struct{} { return n.ready }
@@ -444,6 +521,9 @@ func (n *Node) closeResources() error {
 		if err := n.ipfs.close(); err != nil {
 			errs = append(errs, fmt.Errorf("close IPFS: %w", err))
 		}
+	}
+	if err := n.stores.Close(); err != nil {
+		errs = append(errs, fmt.Errorf("close state store: %w", err))
 	}
 	for _, f := range n.logFiles {
 		errs = append(errs, f.Close())

@@ -1,0 +1,535 @@
+package streams
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/ipfs/go-cid"
+
+	"github.com/goceramic/ceramic/statestore"
+	"github.com/goceramic/ceramic/streams/codec"
+	"github.com/goceramic/ceramic/streams/schema"
+	"github.com/goceramic/ceramic/streams/streamid"
+)
+
+// SyncOption is how a load consults the network (js-ceramic's SyncOptions numbers).
+type SyncOption int
+
+// The sync options.
+const (
+	PreferCache SyncOption = 0
+	SyncAlways  SyncOption = 1
+	NeverSync   SyncOption = 2
+	SyncOnError SyncOption = 3
+)
+
+// DefaultSyncTimeout bounds how long a load looks for a stream this node does not know.
+const DefaultSyncTimeout = 3 * time.Second
+
+// LoadOptions tune a load.
+type LoadOptions struct {
+	Sync SyncOption
+	// SyncTimeout bounds the search for an unknown stream; 0 means DefaultSyncTimeout.
+	SyncTimeout time.Duration
+}
+
+// WriteOptions tune a create or an update. Nil fields take their defaults.
+type WriteOptions struct {
+	// Pin keeps the stream in the state store (default true on create, unchanged on update).
+	Pin *bool
+	// Publish announces the new tip on the network (default true).
+	Publish *bool
+	// Anchor requests an anchor (default true; anchoring arrives with the anchor service).
+	Anchor *bool
+	LoadOptions
+}
+
+func (o WriteOptions) publish() bool { return o.Publish == nil || *o.Publish }
+
+// Config configures a Service. Blocks is required; the rest is optional.
+type Config struct {
+	Blocks BlockStore
+	// Pins is the state store of pinned streams; nil disables pinning.
+	Pins      statestore.Store
+	Publisher Publisher
+	Verifier  ProofVerifier
+	// CacheLimit bounds the in-memory state cache (js-ceramic's node.stream-cache-limit).
+	CacheLimit int
+	// ReadOnly refuses commits to existing streams with ErrReadOnly. Creating (loading) a
+	// stream from its genesis stays allowed, as on a js-ceramic read-only node; the API
+	// turns anchoring and publishing off for it.
+	ReadOnly bool
+	Now      func() time.Time
+	Logger   *slog.Logger
+}
+
+// Service creates, updates, loads and pins streams. It is safe for concurrent use: writes to
+// one stream are serialized, and nothing waits on writes to other streams.
+type Service struct {
+	cfg     Config
+	log     *slog.Logger
+	env     *applyEnv
+	cache   *stateCache
+	locks   keyedMutex
+	schemas *schema.Cache
+}
+
+// NewService returns a Service.
+func NewService(cfg Config) (*Service, error) {
+	if cfg.Blocks == nil {
+		return nil, errors.New("streams: a block store is required")
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	s := &Service{cfg: cfg, log: cfg.Logger, cache: newStateCache(cfg.CacheLimit), schemas: schema.NewCache(100)}
+	s.env = &applyEnv{now: cfg.Now, schema: s.validateSchema}
+	return s, nil
+}
+
+// validateSchema validates content against the schema tile at schemaID (a CommitID).
+func (s *Service) validateSchema(ctx context.Context, schemaID string, content any) error {
+	cid, err := streamid.ParseCommitID(schemaID)
+	if err != nil {
+		return invalid("metadata.schema %q is not a valid CommitID: %v", schemaID, err)
+	}
+	sch, err := s.schemas.Get(cid.String(), func() (any, error) {
+		st, err := s.LoadAtCommit(ctx, cid, LoadOptions{})
+		if err != nil {
+			return nil, fmt.Errorf("load schema %s: %w", cid, err)
+		}
+		return st.CurrentContent(), nil
+	})
+	if err != nil {
+		if errors.Is(err, ErrNotFound) || errors.Is(err, ErrInvalidCommit) {
+			return &userError{kind: ErrInvalidCommit, msg: fmt.Sprintf("cannot use schema %s: %v", cid, err), err: err}
+		}
+		return &userError{kind: ErrSchema, msg: err.Error(), err: err}
+	}
+	if err := sch.Validate(content); err != nil {
+		return &userError{kind: ErrSchema, msg: err.Error(), err: err}
+	}
+	return nil
+}
+
+// CreateFromGenesis stores a genesis commit and returns the stream's state. Creating a stream
+// that already exists returns its current state (and pins it when asked).
+func (s *Service) CreateFromGenesis(ctx context.Context, t streamid.Type, genesis *codec.WireCommit, opts WriteOptions) (*State, error) {
+	if _, err := handlerFor(t); err != nil {
+		return nil, err
+	}
+	if genesis.Form == codec.FormAnchor {
+		return nil, invalid("an anchor commit cannot be a genesis commit")
+	}
+	if ct, ok := genesis.Type(); ok && ct != codec.CommitTypeGenesis {
+		return nil, invalid("commit %s is not a genesis commit (it has a prev link)", genesis.CID())
+	}
+	if err := s.cfg.Blocks.Put(ctx, genesis.Blocks()...); err != nil {
+		return nil, fmt.Errorf("store genesis commit: %w", err)
+	}
+	id := streamid.New(t, genesis.CID())
+	unlock := s.locks.lock(id.String())
+	defer unlock()
+
+	st, pinned, err := s.known(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	changed := false
+	if st == nil {
+		cd, err := loadCommit(ctx, s.cfg.Blocks, genesis.CID())
+		if err != nil {
+			return nil, err
+		}
+		if st, err = applyLog(ctx, s.env, id, []*commitData{cd}, strict); err != nil {
+			return nil, err
+		}
+		changed = true
+	}
+	if opts.Pin == nil || *opts.Pin {
+		if !pinned || changed {
+			if err := s.persist(ctx, st); err != nil {
+				return nil, err
+			}
+		}
+		pinned = true
+	}
+	s.cache.put(id.String(), st, pinned)
+	if changed && opts.publish() {
+		s.publish(ctx, st)
+	}
+	return st, nil
+}
+
+// ApplyCommit applies a client's commit to a stream. The commit must build on the current
+// tip; it is rejected when it is invalid, unauthorized or stale.
+func (s *Service) ApplyCommit(ctx context.Context, id streamid.StreamID, commit *codec.WireCommit, opts WriteOptions) (*State, error) {
+	if s.cfg.ReadOnly {
+		return nil, ErrReadOnly
+	}
+	if ct, ok := commit.Type(); ok && ct == codec.CommitTypeGenesis {
+		return nil, invalid("commit %s is a genesis commit; create streams with POST /api/v0/streams", commit.CID())
+	}
+	if err := s.cfg.Blocks.Put(ctx, commit.Blocks()...); err != nil {
+		return nil, fmt.Errorf("store commit: %w", err)
+	}
+	unlock := s.locks.lock(id.String())
+	defer unlock()
+	st, pinned, err := s.loadLocked(ctx, id, opts.LoadOptions)
+	if err != nil {
+		return nil, err
+	}
+	for _, e := range st.Log {
+		if e.CID.Equals(commit.CID()) {
+			return st, nil // already applied
+		}
+	}
+	cd, err := loadCommit(ctx, s.cfg.Blocks, commit.CID())
+	if err != nil {
+		return nil, err
+	}
+	if p, ok := cd.prev(); !ok || !p.Equals(st.Tip()) {
+		return nil, &userError{kind: ErrConflict, msg: fmt.Sprintf("Commit %s rejected because it builds on stale state: its prev is not the current tip %s of stream %s", cd.CID, st.Tip(), id)}
+	}
+	if cd.Type == CommitAnchor {
+		verifyAnchors(ctx, s.cfg.Verifier, s.cfg.Blocks, []*commitData{cd})
+	}
+	h, err := handlerFor(id.Type())
+	if err != nil {
+		return nil, err
+	}
+	next, err := applyOne(ctx, s.env, h, st, cd)
+	if err != nil {
+		return nil, &CommitError{StreamID: id.String(), CID: cd.CID, Err: err}
+	}
+	if err := checkExpiry(next, s.cfg.Now()); err != nil {
+		return nil, err
+	}
+	if opts.Pin != nil {
+		pinned = *opts.Pin
+	}
+	if pinned {
+		if err := s.persist(ctx, next); err != nil {
+			return nil, err
+		}
+	}
+	s.cache.put(id.String(), next, pinned)
+	if opts.publish() {
+		s.publish(ctx, next)
+	}
+	return next, nil
+}
+
+// Load returns the current state of a stream. A stream this node has never seen is looked
+// for until the sync timeout; then the load fails with ErrNotFound.
+func (s *Service) Load(ctx context.Context, id streamid.StreamID, opts LoadOptions) (*State, error) {
+	if e, ok := s.cache.get(id.String()); ok {
+		return e.state, nil
+	}
+	unlock := s.locks.lock(id.String())
+	defer unlock()
+	st, _, err := s.loadLocked(ctx, id, opts)
+	return st, err
+}
+
+// known returns the state of a stream in the cache or the state store, or nil.
+func (s *Service) known(ctx context.Context, id streamid.StreamID) (*State, bool, error) {
+	if e, ok := s.cache.get(id.String()); ok {
+		return e.state, e.pinned, nil
+	}
+	if s.cfg.Pins == nil {
+		return nil, false, nil
+	}
+	raw, err := s.cfg.Pins.Get(ctx, id.String())
+	if errors.Is(err, statestore.ErrNotFound) {
+		return nil, false, nil
+	}
+	if err != nil {
+		return nil, false, fmt.Errorf("read pinned state of %s: %w", id, err)
+	}
+	var st State
+	if err := json.Unmarshal(raw, &st); err != nil {
+		return nil, false, fmt.Errorf("pinned state of %s is unreadable: %w", id, err)
+	}
+	if st.Type != id.Type() || !st.Log[0].CID.Equals(id.Genesis()) {
+		return nil, false, fmt.Errorf("pinned state under %s belongs to another stream", id)
+	}
+	s.cache.put(id.String(), &st, true)
+	return &st, true, nil
+}
+
+// loadLocked loads a stream; the caller holds its lock.
+func (s *Service) loadLocked(ctx context.Context, id streamid.StreamID, opts LoadOptions) (*State, bool, error) {
+	st, pinned, err := s.known(ctx, id)
+	if err != nil || st != nil {
+		return st, pinned, err
+	}
+	if _, err := handlerFor(id.Type()); err != nil {
+		return nil, false, err
+	}
+	timeout := opts.SyncTimeout
+	if timeout <= 0 {
+		timeout = DefaultSyncTimeout
+	}
+	gctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	cd, err := loadCommit(gctx, s.cfg.Blocks, id.Genesis())
+	if err != nil {
+		if gctx.Err() != nil && ctx.Err() == nil {
+			return nil, false, &userError{kind: ErrNotFound, msg: fmt.Sprintf("stream %s not found: its genesis commit is not available to this node or its peers", id)}
+		}
+		return nil, false, err
+	}
+	if st, err = applyLog(ctx, s.env, id, []*commitData{cd}, lenient); err != nil {
+		return nil, false, err
+	}
+	s.cache.put(id.String(), st, false)
+	return st, false, nil
+}
+
+// LoadAtCommit returns the state of a stream as of one of its commits.
+func (s *Service) LoadAtCommit(ctx context.Context, commit streamid.CommitID, opts LoadOptions) (*State, error) {
+	id := commit.StreamID()
+	current, err := s.Load(ctx, id, opts)
+	if err != nil {
+		return nil, err
+	}
+	target := commit.Commit()
+	if target.Equals(current.Tip()) {
+		return current, nil
+	}
+	known := map[cid.Cid]LogEntry{}
+	for _, e := range current.Log {
+		known[e.CID] = e
+	}
+	timeout := opts.SyncTimeout
+	if timeout <= 0 {
+		timeout = DefaultSyncTimeout
+	}
+	fctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	log, err := fetchLog(fctx, s.cfg.Blocks, target, nil)
+	if err != nil {
+		if fctx.Err() != nil && ctx.Err() == nil {
+			return nil, &userError{kind: ErrNotFound, msg: fmt.Sprintf("commit %s of stream %s not found", target, id)}
+		}
+		return nil, err
+	}
+	// Timestamps the node already trusts (anchors it verified) are kept for historical commits.
+	for _, cd := range log {
+		if e, ok := known[cd.CID]; ok && e.Timestamp != nil {
+			v := *e.Timestamp
+			cd.Timestamp = &v
+		}
+	}
+	if _, inLog := known[target]; !inLog {
+		verifyAnchors(ctx, s.cfg.Verifier, s.cfg.Blocks, log)
+	}
+	st, err := applyLog(ctx, s.env, id, log, strict)
+	if err != nil {
+		return nil, err
+	}
+	return st, nil
+}
+
+// LoadAtTime returns the state of a stream as of its last anchor at or before t (unix
+// seconds), or its genesis state when there is none.
+func (s *Service) LoadAtTime(ctx context.Context, id streamid.StreamID, t int64, opts LoadOptions) (*State, error) {
+	st, err := s.Load(ctx, id, opts)
+	if err != nil {
+		return nil, err
+	}
+	target := st.Log[0].CID
+	for _, e := range st.Log {
+		if e.Type == CommitAnchor && e.Timestamp != nil && *e.Timestamp <= t {
+			target = e.CID
+		}
+	}
+	return s.LoadAtCommit(ctx, id.AtCommit(target), opts)
+}
+
+// CommitRecord is one commit of a stream's log in its serialized (HTTP) form.
+type CommitRecord struct {
+	CID   cid.Cid
+	Value map[string]any
+}
+
+// Commits returns every commit of a stream's log, oldest first, serialized as the HTTP API
+// sends them.
+func (s *Service) Commits(ctx context.Context, id streamid.StreamID, opts LoadOptions) ([]CommitRecord, error) {
+	st, err := s.Load(ctx, id, opts)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]CommitRecord, 0, len(st.Log))
+	for _, e := range st.Log {
+		w, err := s.wireCommit(ctx, e.CID)
+		if err != nil {
+			return nil, err
+		}
+		v, err := codec.SerializeCommit(w)
+		if err != nil {
+			return nil, fmt.Errorf("serialize commit %s: %w", e.CID, err)
+		}
+		out = append(out, CommitRecord{CID: e.CID, Value: v})
+	}
+	return out, nil
+}
+
+// wireCommit rebuilds the blocks of a stored commit as GET /commits sends them: the commit
+// and, for a signed commit, its payload (the capability block is not included, as in
+// js-ceramic).
+func (s *Service) wireCommit(ctx context.Context, c cid.Cid) (*codec.WireCommit, error) {
+	data, err := getBlock(ctx, s.cfg.Blocks, c)
+	if err != nil {
+		return nil, err
+	}
+	commit := codec.Block{CID: c, Data: data}
+	var payload *codec.Block
+	if v, err := codec.DecodeBlock(c, data); err == nil && codec.FormOf(c.Type(), v) == codec.FormSigned {
+		jws, err := codec.EnvelopeOf(commit)
+		if err != nil {
+			return nil, &userError{kind: ErrInvalidCommit, msg: err.Error(), err: err}
+		}
+		link, err := jws.Link()
+		if err != nil {
+			return nil, invalid("commit %s: %v", c, err)
+		}
+		pd, err := getBlock(ctx, s.cfg.Blocks, link)
+		if err != nil {
+			return nil, err
+		}
+		payload = &codec.Block{CID: link, Data: pd}
+	}
+	return codec.NewWireCommit(commit, payload, nil)
+}
+
+// Pin keeps a stream in the state store and pins its blocks.
+func (s *Service) Pin(ctx context.Context, id streamid.StreamID, opts LoadOptions) error {
+	if s.cfg.Pins == nil {
+		return &userError{kind: ErrUnsupported, msg: "this node has no state store"}
+	}
+	unlock := s.locks.lock(id.String())
+	defer unlock()
+	st, _, err := s.loadLocked(ctx, id, opts)
+	if err != nil {
+		return err
+	}
+	if err := s.persist(ctx, st); err != nil {
+		return err
+	}
+	s.cache.put(id.String(), st, true)
+	return nil
+}
+
+// Unpin removes a stream from the state store.
+func (s *Service) Unpin(ctx context.Context, id streamid.StreamID) error {
+	if s.cfg.Pins == nil {
+		return &userError{kind: ErrUnsupported, msg: "this node has no state store"}
+	}
+	unlock := s.locks.lock(id.String())
+	defer unlock()
+	if err := s.cfg.Pins.Delete(ctx, id.String()); err != nil {
+		return fmt.Errorf("unpin %s: %w", id, err)
+	}
+	if e, ok := s.cache.get(id.String()); ok {
+		s.cache.put(id.String(), e.state, false)
+	}
+	return nil
+}
+
+// Pinned lists pinned StreamIDs in byte order; with only set, it reports whether that one
+// stream is pinned.
+func (s *Service) Pinned(ctx context.Context, only *streamid.StreamID) ([]string, error) {
+	if s.cfg.Pins == nil {
+		return nil, nil
+	}
+	if only != nil {
+		_, err := s.cfg.Pins.Get(ctx, only.String())
+		if errors.Is(err, statestore.ErrNotFound) {
+			return []string{}, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		return []string{only.String()}, nil
+	}
+	var out []string
+	for e, err := range s.cfg.Pins.List(ctx, statestore.ListOptions{KeysOnly: true}) {
+		if err != nil {
+			return nil, fmt.Errorf("list pins: %w", err)
+		}
+		out = append(out, e.Key)
+	}
+	return out, nil
+}
+
+// persist writes a pinned stream's state (durably) and pins its blocks.
+func (s *Service) persist(ctx context.Context, st *State) error {
+	if s.cfg.Pins == nil {
+		return nil
+	}
+	if err := s.pinBlocks(ctx, st); err != nil {
+		return err
+	}
+	raw, err := st.MarshalJSON()
+	if err != nil {
+		return fmt.Errorf("serialize state of %s: %w", st.ID(), err)
+	}
+	if err := s.cfg.Pins.Put(ctx, st.ID().String(), raw); err != nil {
+		return fmt.Errorf("persist state of %s: %w", st.ID(), err)
+	}
+	return nil
+}
+
+// pinBlocks pins every block of a stream's log: commits, payloads, capabilities, proofs.
+func (s *Service) pinBlocks(ctx context.Context, st *State) error {
+	var cids []cid.Cid
+	for _, e := range st.Log {
+		cids = append(cids, e.CID)
+		data, err := s.cfg.Blocks.Get(ctx, e.CID)
+		if err != nil {
+			return fmt.Errorf("pin commit %s: %w", e.CID, err)
+		}
+		switch e.CID.Type() {
+		case codec.DagJOSE:
+			if jws, err := codec.DecodeJWS(data); err == nil {
+				if l, err := jws.Link(); err == nil {
+					cids = append(cids, l)
+				}
+				if c, ok, _ := jws.Cap(); ok {
+					cids = append(cids, c)
+				}
+			}
+		case codec.DagCBOR:
+			if e.Type == CommitAnchor {
+				if v, err := codec.DecodeBlock(e.CID, data); err == nil {
+					if a, err := codec.DecodeAnchorCommit(v); err == nil {
+						cids = append(cids, a.Proof)
+					}
+				}
+			}
+		}
+	}
+	if err := s.cfg.Blocks.Pin(ctx, cids...); err != nil {
+		return fmt.Errorf("pin blocks of %s: %w", st.ID(), err)
+	}
+	return nil
+}
+
+func (s *Service) publish(ctx context.Context, st *State) {
+	if s.cfg.Publisher == nil {
+		return
+	}
+	model, _ := st.Metadata["model"].(string)
+	if err := s.cfg.Publisher.PublishUpdate(ctx, st.ID(), st.Tip(), model); err != nil {
+		s.log.Warn("Could not publish stream update", "stream", st.ID().String(), "err", err)
+	}
+}
