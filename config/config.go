@@ -55,6 +55,11 @@ type IPFS struct {
 	// RepoPath is the embedded IPFS repository. [Load] sets it to $IPFS_PATH if that is set, else
 	// to this key (expanded like the other paths), else to <home>/.ceramic/ipfs.
 	RepoPath string `json:"repo-path,omitempty"`
+	// Datastore is the storage engine of a new embedded repository: "pebbleds" (the default;
+	// blocks and metadata in one write-ahead-logged store) or "flatfs" (one file per block,
+	// kubo's classic layout). It applies when the repository is created; an existing
+	// repository keeps the engine it was created with.
+	Datastore string `json:"datastore,omitempty"`
 	// SwarmAddresses are the libp2p listen multiaddrs. Default: ["/ip4/0.0.0.0/tcp/4011/ws"].
 	SwarmAddresses []string `json:"swarm-addresses,omitempty"`
 	// AnnounceAddresses, when set, replace the addresses the node advertises to peers.

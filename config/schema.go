@@ -66,6 +66,7 @@ var schema = []keySpec{
 	{key: "ipfs.host", kind: kindString, allowed: allowedHTTPURL, field: func(c *Config) any { return &c.IPFS.Host }},
 	{key: "ipfs.pinning-endpoints", kind: kindStrings, allowed: `a list of "ipfs+context", "ipfs+http://host:port" or "ipfs+https://host:port"`, field: func(c *Config) any { return &c.IPFS.PinningEndpoints }},
 	{key: "ipfs.disable-peer-data-sync", kind: kindBool, allowed: allowedBool, field: func(c *Config) any { return &c.IPFS.DisablePeerDataSync }},
+	{key: "ipfs.datastore", kind: kindString, allowed: `"pebbleds" or "flatfs"`, field: func(c *Config) any { return &c.IPFS.Datastore }},
 	{key: "ipfs.repo-path", kind: kindString, allowed: allowedDir, path: true, field: func(c *Config) any { return &c.IPFS.RepoPath }},
 	{key: "ipfs.swarm-addresses", kind: kindStrings, allowed: "a list of multiaddrs", field: func(c *Config) any { return &c.IPFS.SwarmAddresses }},
 	{key: "ipfs.announce-addresses", kind: kindStrings, allowed: "a list of multiaddrs", field: func(c *Config) any { return &c.IPFS.AnnounceAddresses }},

@@ -80,6 +80,11 @@ func (c Config) validate(source func(key string) string) error {
 	default:
 		v.fail("ipfs.mode", jsonText(c.IPFS.Mode), "", nil)
 	}
+	switch c.IPFS.Datastore {
+	case "", "pebbleds", "flatfs":
+	default:
+		v.fail("ipfs.datastore", jsonText(c.IPFS.Datastore), "", nil)
+	}
 	for i, endpoint := range c.IPFS.PinningEndpoints {
 		if !strings.HasPrefix(endpoint, "ipfs+") {
 			designator, _, _ := strings.Cut(endpoint, "+")

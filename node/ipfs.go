@@ -13,6 +13,8 @@ import (
 
 	_ "github.com/ceramicnetwork/go-dag-jose/dagjose" // registers the dag-jose codec (0x85)
 	"github.com/ipfs/boxo/keystore"
+	pin "github.com/ipfs/boxo/pinning/pinner"
+	"github.com/ipfs/go-cid"
 	datastore "github.com/ipfs/go-datastore"
 	dssync "github.com/ipfs/go-datastore/sync"
 	fslock "github.com/ipfs/go-fs-lock"
@@ -45,6 +47,11 @@ type ipfsBackend interface {
 	// listenAddrs are the swarm addresses the node listens on, with its peer ID appended.
 	listenAddrs(ctx context.Context) ([]ma.Multiaddr, error)
 	version() string
+	// sync makes the writes made so far durable.
+	sync(ctx context.Context) error
+	// pinDirect pins blocks (non-recursively) and makes the pins and every block written
+	// before them durable.
+	pinDirect(ctx context.Context, cids []cid.Cid) error
 	close() error
 }
 
@@ -84,6 +91,8 @@ type bundledSettings struct {
 	announce  []string
 	peering   []peer.AddrInfo
 	publicDHT bool // DHT routing for public networks; none for local and inmemory
+	// datastore is the engine of a new repository: "pebbleds" (default) or "flatfs".
+	datastore string
 }
 
 // bundledIPFS is kubo running inside this process.
@@ -95,6 +104,10 @@ type bundledIPFS struct {
 	coreAPI coreiface.CoreAPI
 	ps      *p2p.Libp2pPubSub
 	cancel  context.CancelFunc
+
+	pins     chan pinRequest
+	stopped  chan struct{} // closed by close
+	loopDone chan struct{} // closed when pinLoop returns
 }
 
 // openBundled opens (creating on first use) the repository and takes its lock. The node is
@@ -120,6 +133,13 @@ func openBundled(s bundledSettings) (*bundledIPFS, error) {
 		cfg, err := newKuboConfig()
 		if err != nil {
 			return nil, err
+		}
+		if s.datastore != "flatfs" {
+			// One write-ahead-logged store for blocks, pins and metadata: a commit costs an
+			// append and a shared fsync instead of a new file per block.
+			if err := kconfig.Profiles["pebbleds"].Transform(cfg); err != nil {
+				return nil, fmt.Errorf("configure the IPFS datastore: %w", err)
+			}
 		}
 		if err := applyKuboSettings(cfg, s); err != nil {
 			return nil, err
@@ -259,13 +279,92 @@ func (b *bundledIPFS) start(ctx context.Context) error {
 		return fmt.Errorf("create IPFS core API: %w", err)
 	}
 	b.node, b.coreAPI, b.ps, b.cancel = n, api, p2p.NewLibp2pPubSub(ps), cancel
+	b.pins, b.stopped, b.loopDone = make(chan pinRequest), make(chan struct{}), make(chan struct{})
+	go b.pinLoop()
 	return nil
 }
 
 func (b *bundledIPFS) api() coreiface.CoreAPI { return b.coreAPI }
-func (b *bundledIPFS) pubsub() p2p.PubSub     { return b.ps }
-func (b *bundledIPFS) peerID() string         { return b.node.Identity.String() }
-func (b *bundledIPFS) version() string        { return kuboversion.CurrentVersionNumber }
+
+// pinRequest is one caller's share of a pin batch.
+type pinRequest struct {
+	cids []cid.Cid
+	done chan error
+}
+
+// pinDirect pins blocks through kubo's pinner. Concurrent callers are batched: one goroutine
+// takes every request waiting, pins them all under one GC lock, flushes the pinner once and
+// syncs the repository once, then answers them all. (Through the core API each pin takes the
+// pinner's lock, flushes and syncs on its own, which serializes concurrent writers.)
+func (b *bundledIPFS) pinDirect(ctx context.Context, cids []cid.Cid) error {
+	req := pinRequest{cids: cids, done: make(chan error, 1)}
+	select {
+	case b.pins <- req:
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-b.stopped:
+		return errors.New("IPFS is shutting down")
+	}
+	select {
+	case err := <-req.done:
+		return err
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// pinLoop serves pinDirect until stop is closed.
+func (b *bundledIPFS) pinLoop() {
+	defer close(b.loopDone)
+	for {
+		var batch []pinRequest
+		select {
+		case r := <-b.pins:
+			batch = append(batch, r)
+		case <-b.stopped:
+			return
+		}
+	more:
+		for len(batch) < 256 {
+			select {
+			case r := <-b.pins:
+				batch = append(batch, r)
+			default:
+				break more
+			}
+		}
+		err := b.pinBatch(batch)
+		for _, r := range batch {
+			r.done <- err
+		}
+	}
+}
+
+func (b *bundledIPFS) pinBatch(batch []pinRequest) error {
+	ctx := context.Background()
+	unlock := b.node.Blockstore.PinLock(ctx)
+	defer unlock.Unlock(ctx)
+	for _, r := range batch {
+		for _, c := range r.cids {
+			if err := b.node.Pinning.PinWithMode(ctx, c, pin.Direct, ""); err != nil {
+				return fmt.Errorf("pin %s: %w", c, err)
+			}
+		}
+	}
+	if err := b.node.Pinning.Flush(ctx); err != nil {
+		return fmt.Errorf("flush pins: %w", err)
+	}
+	return b.sync(ctx)
+}
+
+// sync makes every write to the repository so far durable (datastores that write ahead
+// without syncing each write flush their log here; concurrent calls share one flush).
+func (b *bundledIPFS) sync(ctx context.Context) error {
+	return b.repo.Datastore().Sync(ctx, datastore.NewKey("/"))
+}
+func (b *bundledIPFS) pubsub() p2p.PubSub { return b.ps }
+func (b *bundledIPFS) peerID() string     { return b.node.Identity.String() }
+func (b *bundledIPFS) version() string    { return kuboversion.CurrentVersionNumber }
 
 func (b *bundledIPFS) listenAddrs(context.Context) ([]ma.Multiaddr, error) {
 	return withPeerID(b.node.PeerHost.Addrs(), b.node.Identity.String())
@@ -275,6 +374,8 @@ func (b *bundledIPFS) listenAddrs(context.Context) ([]ma.Multiaddr, error) {
 func (b *bundledIPFS) close() error {
 	var errs []error
 	if b.node != nil {
+		close(b.stopped)
+		<-b.loopDone
 		b.cancel()
 		errs = append(errs, b.node.Close())
 	}

@@ -7,6 +7,8 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/ipfs/boxo/path"
+	"github.com/ipfs/go-cid"
 	"github.com/ipfs/kubo/client/rpc"
 	coreiface "github.com/ipfs/kubo/core/coreiface"
 	coreopts "github.com/ipfs/kubo/core/coreiface/options"
@@ -65,6 +67,19 @@ func (r *remoteIPFS) api() coreiface.CoreAPI { return r.client }
 func (r *remoteIPFS) pubsub() p2p.PubSub     { return coreAPIPubSub{r.client.PubSub()} }
 func (r *remoteIPFS) peerID() string         { return r.id }
 func (r *remoteIPFS) close() error           { return nil }
+
+// pinDirect pins each block through the RPC API.
+func (r *remoteIPFS) pinDirect(ctx context.Context, cids []cid.Cid) error {
+	for _, c := range cids {
+		if err := r.client.Pin().Add(ctx, path.FromCid(c), coreopts.Pin.Recursive(false)); err != nil {
+			return fmt.Errorf("pin %s: %w", c, err)
+		}
+	}
+	return nil
+}
+
+// sync is a no-op: the remote node decides its own durability.
+func (r *remoteIPFS) sync(context.Context) error { return nil }
 
 func (r *remoteIPFS) version() string {
 	// AgentVersion reads like "kubo/0.26.0/" or "go-ipfs/0.12.0/".

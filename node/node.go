@@ -151,6 +151,7 @@ func New(cfg config.Config, opts ...Option) (_ *Node, err error) {
 			announce:  cfg.IPFS.AnnounceAddresses,
 			peering:   peers,
 			publicDHT: isPublic(info),
+			datastore: cfg.IPFS.Datastore,
 		})
 		if err != nil {
 			return nil, err

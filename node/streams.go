@@ -50,7 +50,8 @@ func (b ipfsBlocks) Get(ctx context.Context, c cid.Cid) ([]byte, error) {
 
 var codecNames = map[uint64]string{codec.DagCBOR: "dag-cbor", codec.DagJOSE: "dag-jose", cid.DagProtobuf: "dag-pb", cid.Raw: "raw"}
 
-// Put writes blocks; the embedded repository syncs them to disk before Put returns.
+// Put writes blocks. They become durable with the next Pin (the node pins every block of a
+// stream it keeps before it acknowledges the write), so one flush covers both.
 func (b ipfsBlocks) Put(ctx context.Context, blocks ...codec.Block) error {
 	api, err := b.api()
 	if err != nil {
@@ -78,16 +79,10 @@ func (b ipfsBlocks) Put(ctx context.Context, blocks ...codec.Block) error {
 // Pin pins blocks directly (not recursively: a recursive pin of a commit would pull in the
 // whole Merkle tree of its anchor).
 func (b ipfsBlocks) Pin(ctx context.Context, cids ...cid.Cid) error {
-	api, err := b.api()
-	if err != nil {
-		return err
+	if !b.n.isStarted() {
+		return errIPFSNotStarted
 	}
-	for _, c := range cids {
-		if err := api.Pin().Add(ctx, path.FromCid(c), coreopts.Pin.Recursive(false)); err != nil {
-			return fmt.Errorf("pin %s: %w", c, err)
-		}
-	}
-	return nil
+	return b.n.ipfs.pinDirect(ctx, cids)
 }
 
 // Unpin removes direct pins; blocks that were not pinned are skipped.

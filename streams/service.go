@@ -155,7 +155,7 @@ func (s *Service) CreateFromGenesis(ctx context.Context, t streamid.Type, genesi
 	}
 	if opts.Pin == nil || *opts.Pin {
 		if !pinned || changed {
-			if err := s.persist(ctx, st); err != nil {
+			if err := s.persist(ctx, st, 0); err != nil {
 				return nil, err
 			}
 		}
@@ -212,11 +212,15 @@ func (s *Service) ApplyCommit(ctx context.Context, id streamid.StreamID, commit 
 	if err := checkExpiry(next, s.cfg.Now()); err != nil {
 		return nil, err
 	}
+	from := len(st.Log) // only the new commit's blocks need pinning
+	if opts.Pin != nil && *opts.Pin && !pinned {
+		from = 0
+	}
 	if opts.Pin != nil {
 		pinned = *opts.Pin
 	}
 	if pinned {
-		if err := s.persist(ctx, next); err != nil {
+		if err := s.persist(ctx, next, from); err != nil {
 			return nil, err
 		}
 	}
@@ -422,7 +426,7 @@ func (s *Service) Pin(ctx context.Context, id streamid.StreamID, opts LoadOption
 	if err != nil {
 		return err
 	}
-	if err := s.persist(ctx, st); err != nil {
+	if err := s.persist(ctx, st, 0); err != nil {
 		return err
 	}
 	s.cache.put(id.String(), st, true)
@@ -471,12 +475,13 @@ func (s *Service) Pinned(ctx context.Context, only *streamid.StreamID) ([]string
 	return out, nil
 }
 
-// persist writes a pinned stream's state (durably) and pins its blocks.
-func (s *Service) persist(ctx context.Context, st *State) error {
+// persist pins the blocks of the log entries from index from on, then writes the stream's
+// state durably. Blocks first: a stored state never names blocks that could be lost.
+func (s *Service) persist(ctx context.Context, st *State, from int) error {
 	if s.cfg.Pins == nil {
 		return nil
 	}
-	if err := s.pinBlocks(ctx, st); err != nil {
+	if err := s.pinBlocks(ctx, st, from); err != nil {
 		return err
 	}
 	raw, err := st.MarshalJSON()
@@ -489,10 +494,11 @@ func (s *Service) persist(ctx context.Context, st *State) error {
 	return nil
 }
 
-// pinBlocks pins every block of a stream's log: commits, payloads, capabilities, proofs.
-func (s *Service) pinBlocks(ctx context.Context, st *State) error {
+// pinBlocks pins the blocks of a stream's log entries from index from on: commits, payloads,
+// capabilities, proofs.
+func (s *Service) pinBlocks(ctx context.Context, st *State, from int) error {
 	var cids []cid.Cid
-	for _, e := range st.Log {
+	for _, e := range st.Log[from:] {
 		cids = append(cids, e.CID)
 		data, err := s.cfg.Blocks.Get(ctx, e.CID)
 		if err != nil {
