@@ -49,6 +49,8 @@ type ipfsBackend interface {
 	version() string
 	// sync makes the writes made so far durable.
 	sync(ctx context.Context) error
+	// hasLocal tells whether a block is stored locally, without asking the network.
+	hasLocal(ctx context.Context, c cid.Cid) (bool, error)
 	// pinDirect pins blocks (non-recursively) and makes the pins and every block written
 	// before them durable.
 	pinDirect(ctx context.Context, cids []cid.Cid) error
@@ -285,6 +287,10 @@ func (b *bundledIPFS) start(ctx context.Context) error {
 }
 
 func (b *bundledIPFS) api() coreiface.CoreAPI { return b.coreAPI }
+
+func (b *bundledIPFS) hasLocal(ctx context.Context, c cid.Cid) (bool, error) {
+	return b.node.Blockstore.Has(ctx, c)
+}
 
 // pinRequest is one caller's share of a pin batch.
 type pinRequest struct {

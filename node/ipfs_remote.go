@@ -68,6 +68,21 @@ func (r *remoteIPFS) pubsub() p2p.PubSub     { return coreAPIPubSub{r.client.Pub
 func (r *remoteIPFS) peerID() string         { return r.id }
 func (r *remoteIPFS) close() error           { return nil }
 
+// hasLocal asks the remote node for the block without letting it search the network.
+func (r *remoteIPFS) hasLocal(ctx context.Context, c cid.Cid) (bool, error) {
+	offline, err := r.client.WithOptions(coreopts.Api.Offline(true))
+	if err != nil {
+		return false, err
+	}
+	if _, err := offline.Block().Stat(ctx, path.FromCid(c)); err != nil {
+		if ctx.Err() != nil {
+			return false, ctx.Err()
+		}
+		return false, nil
+	}
+	return true, nil
+}
+
 // pinDirect pins each block through the RPC API.
 func (r *remoteIPFS) pinDirect(ctx context.Context, cids []cid.Cid) error {
 	for _, c := range cids {

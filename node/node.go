@@ -229,6 +229,37 @@ func newRunID() string {
 	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
 }
 
+// checkPins compares the state store with the IPFS block store in the background after
+// start: lost pins are restored, and pinned streams whose commits are missing from IPFS are
+// reported (their stored state is still served). It never stops the node.
+func (n *Node) checkPins(ctx context.Context) {
+	start := time.Now()
+	res, err := n.streams.CheckPins(ctx, n.ipfs.hasLocal)
+	if err != nil {
+		if ctx.Err() == nil {
+			n.log.Warn("State store check did not finish", "err", err)
+		}
+		return
+	}
+	missingCommits := 0
+	for _, cs := range res.Missing {
+		missingCommits += len(cs)
+	}
+	lg := n.log.With("streams", res.Streams, "repinned", res.Repinned, "unreadable", len(res.Unreadable),
+		"streams_missing_blocks", len(res.Missing), "missing_commits", missingCommits, "elapsed", time.Since(start).Round(time.Millisecond))
+	if len(res.Missing) == 0 && len(res.Unreadable) == 0 {
+		lg.Info("State store and IPFS block store agree")
+		return
+	}
+	for id, cs := range res.Missing {
+		n.log.Warn("Pinned stream has commits missing from IPFS; its stored state is served, its history is not until the blocks are available", "stream", id, "missing", len(cs), "first_missing", cs[0].String())
+	}
+	for _, id := range res.Unreadable {
+		n.log.Warn("Pinned state cannot be decoded", "stream", id)
+	}
+	lg.Warn("State store and IPFS block store disagree (is this the IPFS repository the state store was written with?)")
+}
+
 // isPublic tells the shared networks (fixed topic, DHT routing) from the private ones
 // (local and inmemory: a topic of their own, no DHT).
 func isPublic(info config.NetworkInfo) bool { return info.RandomTopicPrefix == "" }
@@ -301,6 +332,8 @@ func (n *Node) Start(ctx context.Context) error {
 	if err := n.pubsub.Start(ctx); err != nil {
 		return err
 	}
+	n.wg.Add(1)
+	go func() { defer n.wg.Done(); n.checkPins(bg) }()
 	if n.mode == "remote" {
 		peers, _ := n.bootstrapPeers() // already validated in New
 		n.wg.Add(1)

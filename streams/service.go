@@ -539,3 +539,56 @@ func (s *Service) publish(ctx context.Context, st *State) {
 		s.log.Warn("Could not publish stream update", "stream", st.ID().String(), "err", err)
 	}
 }
+
+// PinCheck is the result of CheckPins.
+type PinCheck struct {
+	// Streams is the number of pinned streams checked.
+	Streams int
+	// Unreadable lists pinned entries whose state could not be decoded.
+	Unreadable []string
+	// Missing maps StreamIDs to the commits of their log that the block store lacks.
+	Missing map[string][]cid.Cid
+	// Repinned counts streams whose blocks were present and have been pinned again.
+	Repinned int
+}
+
+// CheckPins compares the state store with the block store: every commit named by a pinned
+// state should be a local block. Streams whose blocks are all present are pinned again
+// (repairing lost pins); those with missing blocks are reported. has tells whether a block
+// is stored locally, without asking the network. It never changes a stored state.
+func (s *Service) CheckPins(ctx context.Context, has func(context.Context, cid.Cid) (bool, error)) (PinCheck, error) {
+	res := PinCheck{Missing: map[string][]cid.Cid{}}
+	if s.cfg.Pins == nil {
+		return res, nil
+	}
+	for e, err := range s.cfg.Pins.List(ctx, statestore.ListOptions{}) {
+		if err != nil {
+			return res, fmt.Errorf("list pinned streams: %w", err)
+		}
+		res.Streams++
+		var st State
+		if err := json.Unmarshal(e.Value, &st); err != nil {
+			res.Unreadable = append(res.Unreadable, e.Key)
+			continue
+		}
+		var missing []cid.Cid
+		for _, l := range st.Log {
+			ok, err := has(ctx, l.CID)
+			if err != nil {
+				return res, fmt.Errorf("check block %s: %w", l.CID, err)
+			}
+			if !ok {
+				missing = append(missing, l.CID)
+			}
+		}
+		if len(missing) > 0 {
+			res.Missing[e.Key] = missing
+			continue
+		}
+		if err := s.pinBlocks(ctx, &st, 0); err != nil {
+			return res, err
+		}
+		res.Repinned++
+	}
+	return res, nil
+}

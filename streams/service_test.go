@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ipfs/go-cid"
+
 	"github.com/goceramic/ceramic/statestore/mem"
 	"github.com/goceramic/ceramic/streams"
 	"github.com/goceramic/ceramic/streams/codec"
@@ -200,4 +202,58 @@ func normalize(v any) any {
 		return float64(x)
 	}
 	return v
+}
+
+// TestCheckPins: lost block pins are restored, and states whose commits are missing from the
+// block store are reported without being changed.
+func TestCheckPins(t *testing.T) {
+	ctx := context.Background()
+	pins := mem.New()
+	blocks := streams.NewMemBlockStore()
+	svc, err := streams.NewService(streams.Config{Blocks: blocks, Pins: pins})
+	if err != nil {
+		t.Fatal(err)
+	}
+	alice := streamstest.NewSigner(nil)
+	g, _ := alice.Genesis(map[string]any{"a": 1.0}, nil)
+	st := mustCreate(t, svc, g)
+	if err := blocks.Unpin(ctx, st.Tip()); err != nil {
+		t.Fatal(err)
+	}
+	has := func(_ context.Context, c cid.Cid) (bool, error) {
+		_, err := blocks.Get(canceled(), c)
+		return err == nil, nil
+	}
+	res, err := svc.CheckPins(ctx, has)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Streams != 1 || res.Repinned != 1 || len(res.Missing) != 0 || !blocks.Pinned(st.Tip()) {
+		t.Fatalf("CheckPins = %+v, pinned=%v", res, blocks.Pinned(st.Tip()))
+	}
+
+	// The same state store over an empty block store: every stream is reported.
+	empty := streams.NewMemBlockStore()
+	svc2, _ := streams.NewService(streams.Config{Blocks: empty, Pins: pins})
+	res, err = svc2.CheckPins(ctx, func(_ context.Context, c cid.Cid) (bool, error) {
+		_, err := empty.Get(canceled(), c)
+		return err == nil, nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := res.Missing[st.ID().String()]; len(got) != 1 || !got[0].Equals(st.Tip()) {
+		t.Fatalf("Missing = %v", res.Missing)
+	}
+	// The stored state is still served.
+	if loaded, err := svc2.Load(ctx, st.ID(), streams.LoadOptions{}); err != nil || loaded.Tip() != st.Tip() {
+		t.Fatalf("Load after the check = %v, %v", loaded, err)
+	}
+}
+
+// canceled returns a context that is already done, so a missing block fails at once.
+func canceled() context.Context {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	return ctx
 }
