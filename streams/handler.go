@@ -154,23 +154,7 @@ func checkExpiry(st *State, now time.Time) error {
 }
 
 // truthy reports JavaScript truthiness for JSON-like values.
-func truthy(v any) bool {
-	switch x := v.(type) {
-	case nil:
-		return false
-	case bool:
-		return x
-	case string:
-		return x != ""
-	case int64:
-		return x != 0
-	case int:
-		return x != 0
-	case float64:
-		return x != 0 && x == x
-	}
-	return true
-}
+func truthy(v any) bool { return codec.Truthy(v) }
 
 var errNoController = errors.New("Exactly one controller must be specified")
 
@@ -186,5 +170,3 @@ func singleController(header map[string]any) (string, error) {
 	}
 	return c, nil
 }
-
-var _ = codec.MaxBlockSize

@@ -98,8 +98,12 @@ func TypeOf(f Form, body any) CommitType {
 	return CommitTypeSigned
 }
 
-// truthy reports whether v is truthy in JavaScript. Every map, list, byte string and CID
-// is truthy, even an empty one.
+// Truthy reports whether a decoded value is truthy in JavaScript. Every map, list, byte
+// string and CID is truthy, even an empty one.
+func Truthy(v any) bool {
+	return truthy(v)
+}
+
 func truthy(v any) bool {
 	switch x := v.(type) {
 	case nil:
@@ -109,6 +113,8 @@ func truthy(v any) bool {
 	case string:
 		return x != ""
 	case int64:
+		return x != 0
+	case int:
 		return x != 0
 	case float64:
 		return x != 0 && !math.IsNaN(x)
