@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/http/pprof"
 	"strings"
 
 	oldcmds "github.com/ipfs/kubo/commands"
@@ -14,12 +15,18 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
 
-// metricsHandler serves the node's Prometheus registry at /metrics.
+// metricsHandler serves the node's Prometheus registry at /metrics, and Go's profiles at
+// /debug/pprof/ on the same (operator-only) port.
 func (n *Node) metricsHandler() http.Handler {
 	mux := http.NewServeMux()
 	if n.opts.gatherer != nil {
 		mux.Handle("/metrics", promhttp.HandlerFor(n.opts.gatherer, promhttp.HandlerOpts{}))
 	}
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
 	return mux
 }
 

@@ -107,6 +107,10 @@ type bundledIPFS struct {
 	ps      *p2p.Libp2pPubSub
 	cancel  context.CancelFunc
 
+	// singleLog is true when blocks, pins and metadata share one write-ahead-logged store
+	// (pebbleds), so that any sync makes all of them durable.
+	singleLog bool
+
 	pins     chan pinRequest
 	stopped  chan struct{} // closed by close
 	loopDone chan struct{} // closed when pinLoop returns
@@ -182,6 +186,9 @@ func openBundled(s bundledSettings) (*bundledIPFS, error) {
 		return nil, fmt.Errorf("update IPFS repository config: %w", err)
 	}
 	b.repo = r
+	if t, _ := updated.Datastore.Spec["type"].(string); t == "pebbleds" {
+		b.singleLog = true
+	}
 	return b, nil
 }
 
@@ -359,6 +366,10 @@ func (b *bundledIPFS) pinBatch(batch []pinRequest) error {
 	}
 	if err := b.node.Pinning.Flush(ctx); err != nil {
 		return fmt.Errorf("flush pins: %w", err)
+	}
+	if b.singleLog {
+		// The pinner's flush synced the one write-ahead log that holds the blocks too.
+		return nil
 	}
 	return b.sync(ctx)
 }
