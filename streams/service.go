@@ -57,8 +57,12 @@ type Config struct {
 	Pins      statestore.Store
 	Publisher Publisher
 	Verifier  ProofVerifier
-	// CacheLimit bounds the in-memory state cache (js-ceramic's node.stream-cache-limit).
+	// CacheLimit bounds the number of states in the in-memory cache (js-ceramic's
+	// node.stream-cache-limit).
 	CacheLimit int
+	// CacheBytes bounds the memory of the cache (estimated from the states' serialized size);
+	// 0 means DefaultCacheBytes.
+	CacheBytes int64
 	// ReadOnly refuses commits to existing streams with ErrReadOnly. Creating (loading) a
 	// stream from its genesis stays allowed, as on a js-ceramic read-only node; the API
 	// turns anchoring and publishing off for it.
@@ -89,7 +93,7 @@ func NewService(cfg Config) (*Service, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
-	s := &Service{cfg: cfg, log: cfg.Logger, cache: newStateCache(cfg.CacheLimit), schemas: schema.NewCache(100)}
+	s := &Service{cfg: cfg, log: cfg.Logger, cache: newStateCache(cfg.CacheLimit, cfg.CacheBytes), schemas: schema.NewCache(100)}
 	s.env = &applyEnv{now: cfg.Now, schema: s.validateSchema}
 	return s, nil
 }
@@ -481,6 +485,7 @@ func (s *Service) persist(ctx context.Context, st *State, from int) error {
 	if s.cfg.Pins == nil {
 		return nil
 	}
+	st.freeze() // final from here on: serialize once for the store, the cache and responses
 	if err := s.pinBlocks(ctx, st, from); err != nil {
 		return err
 	}

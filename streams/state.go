@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"sync"
 
 	"github.com/ipfs/go-cid"
 
@@ -171,6 +172,26 @@ type State struct {
 	AnchorStatus AnchorStatus
 	AnchorProof  *AnchorProof
 	Log          []LogEntry
+
+	// frozen, once set, holds the serialized form of a state that will not change again
+	// (the engine freezes the states it caches and hands out).
+	frozen *frozenJSON
+}
+
+// frozenJSON memoizes the serialization of a frozen state.
+type frozenJSON struct {
+	once sync.Once
+	b    []byte
+	err  error
+}
+
+// freeze marks the state as immutable, so its serialization can be computed once and
+// shared. The engine calls it before a state becomes visible to other goroutines.
+func (s *State) freeze() *State {
+	if s.frozen == nil {
+		s.frozen = &frozenJSON{}
+	}
+	return s
 }
 
 // ID is the stream's StreamID.
@@ -212,9 +233,10 @@ func controllerOf(md map[string]any) string {
 	return ""
 }
 
-// Clone returns a deep copy.
+// Clone returns a deep copy, which is not frozen.
 func (s *State) Clone() *State {
 	c := *s
+	c.frozen = nil
 	c.Content = cloneValue(s.Content)
 	c.Metadata = cloneMap(s.Metadata)
 	if s.Next != nil {
@@ -294,6 +316,14 @@ func (n nextJSON) MarshalJSON() ([]byte, error) {
 // MarshalJSON writes the state as js-ceramic serializes it: anchorStatus as its name, CIDs and
 // StreamIDs as strings, and a "doctype" with the type name.
 func (s *State) MarshalJSON() ([]byte, error) {
+	if f := s.frozen; f != nil {
+		f.once.Do(func() { f.b, f.err = s.marshal() })
+		return f.b, f.err
+	}
+	return s.marshal()
+}
+
+func (s *State) marshal() ([]byte, error) {
 	j := stateJSON{
 		Type: s.Type, Content: jsonValue(s.Content), Metadata: jsonMap(s.Metadata), Signature: s.Signature,
 		AnchorStatus: s.AnchorStatus, AnchorProof: s.AnchorProof, Log: s.Log, Doctype: s.Type.Name(),
