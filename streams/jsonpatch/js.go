@@ -1,6 +1,8 @@
 package jsonpatch
 
 import (
+	"github.com/goceramic/ceramic/streams/internal/jsnum"
+
 	"encoding/json"
 	"fmt"
 	"math"
@@ -291,45 +293,22 @@ func isNumber(v any) bool {
 }
 
 // isBigInt reports whether an int64 stands for a JavaScript BigInt.
-func isBigInt(i int64) bool { return i > maxSafeInteger || i < -maxSafeInteger }
+func isBigInt(i int64) bool { return jsnum.IsBigInt(i) }
 
-// numberValue returns the value of a JavaScript number as a float64. ok is false when v is
-// not a number or is a BigInt.
+// numberValue returns the value of a JavaScript number as a float64. ok is false (and f 0)
+// when v is not a number or is a BigInt.
 func numberValue(v any) (f float64, ok bool) {
-	switch x := v.(type) {
-	case float64:
-		return x, true
-	case int64:
-		if isBigInt(x) {
-			return 0, false
-		}
-		return float64(x), true
-	case json.Number:
-		if i, err := strconv.ParseInt(string(x), 10, 64); err == nil {
-			if isBigInt(i) {
-				return 0, false
-			}
-			return float64(i), true
-		}
-		f, err := strconv.ParseFloat(string(x), 64)
-		if err != nil && !isRangeErr(err) {
-			return 0, false
-		}
-		return f, true
+	if f, ok = jsnum.Number(v); !ok {
+		return 0, false
 	}
-	return 0, false
+	return f, true
 }
 
-// bigIntValue returns the value of a JavaScript BigInt (an out-of-safe-range int64, also
+// bigIntValue returns the value of a JavaScript BigInt (an out-of-safe-range integer, also
 // when written as a json.Number).
 func bigIntValue(v any) (int64, bool) {
-	switch x := v.(type) {
-	case int64:
-		return x, isBigInt(x)
-	case json.Number:
-		if i, err := strconv.ParseInt(string(x), 10, 64); err == nil && isBigInt(i) {
-			return i, true
-		}
+	if i, big := jsnum.BigInt(v); big {
+		return i, true
 	}
 	return 0, false
 }

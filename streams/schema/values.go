@@ -1,7 +1,8 @@
 package schema
 
 import (
-	"encoding/json"
+	"github.com/goceramic/ceramic/streams/internal/jsnum"
+
 	"fmt"
 	"math"
 	"sort"
@@ -32,47 +33,10 @@ const maxSafeInteger = 1<<53 - 1
 
 // numberOf returns the value of a JavaScript number; ok is false for anything else,
 // BigInts included.
-func numberOf(v any) (float64, bool) {
-	switch x := v.(type) {
-	case float64:
-		return x, true
-	case float32:
-		return float64(x), true
-	case int64:
-		return float64(x), x <= maxSafeInteger && x >= -maxSafeInteger
-	case int:
-		return float64(x), x <= maxSafeInteger && x >= -maxSafeInteger
-	case int32:
-		return float64(x), true
-	case json.Number:
-		if i, err := strconv.ParseInt(string(x), 10, 64); err == nil {
-			return float64(i), i <= maxSafeInteger && i >= -maxSafeInteger
-		}
-		f, err := strconv.ParseFloat(string(x), 64)
-		if err != nil {
-			if ne, ok := err.(*strconv.NumError); !ok || ne.Err != strconv.ErrRange {
-				return 0, false
-			}
-		}
-		return f, true
-	}
-	return 0, false
-}
+func numberOf(v any) (float64, bool) { return jsnum.Number(v) }
 
 // bigIntOf returns the value of a BigInt.
-func bigIntOf(v any) (int64, bool) {
-	switch x := v.(type) {
-	case int64:
-		return x, x > maxSafeInteger || x < -maxSafeInteger
-	case int:
-		return int64(x), x > maxSafeInteger || x < -maxSafeInteger
-	case json.Number:
-		if i, err := strconv.ParseInt(string(x), 10, 64); err == nil {
-			return i, i > maxSafeInteger || i < -maxSafeInteger
-		}
-	}
-	return 0, false
-}
+func bigIntOf(v any) (int64, bool) { return jsnum.BigInt(v) }
 
 // jsType is Ajv's data type test (checkDataType with strictNumbers).
 func jsType(t string, v any) bool {

@@ -1,0 +1,59 @@
+// Package jsnum reads JavaScript numbers out of the Go values the stream engine decodes:
+// float64, Go integers and json.Number. Integers outside ±(2^53−1) stand for JavaScript
+// BigInts, as js-ceramic's dag-cbor decoder produces them.
+package jsnum
+
+import (
+	"encoding/json"
+	"strconv"
+)
+
+// MaxSafeInteger is Number.MAX_SAFE_INTEGER.
+const MaxSafeInteger = 1<<53 - 1
+
+// IsBigInt reports whether an integer stands for a JavaScript BigInt.
+func IsBigInt(i int64) bool { return i > MaxSafeInteger || i < -MaxSafeInteger }
+
+// Number returns v as a float64. ok is false when v is not a number, or is a BigInt (whose
+// value is then still returned, converted).
+func Number(v any) (f float64, ok bool) {
+	switch x := v.(type) {
+	case float64:
+		return x, true
+	case float32:
+		return float64(x), true
+	case int64:
+		return float64(x), !IsBigInt(x)
+	case int:
+		return float64(x), !IsBigInt(int64(x))
+	case int32:
+		return float64(x), true
+	case json.Number:
+		if i, err := strconv.ParseInt(string(x), 10, 64); err == nil {
+			return float64(i), !IsBigInt(i)
+		}
+		f, err := strconv.ParseFloat(string(x), 64)
+		if err != nil {
+			if ne, isNum := err.(*strconv.NumError); !isNum || ne.Err != strconv.ErrRange {
+				return 0, false
+			}
+		}
+		return f, true
+	}
+	return 0, false
+}
+
+// BigInt returns the value of an integer and whether it stands for a BigInt.
+func BigInt(v any) (int64, bool) {
+	switch x := v.(type) {
+	case int64:
+		return x, IsBigInt(x)
+	case int:
+		return int64(x), IsBigInt(int64(x))
+	case json.Number:
+		if i, err := strconv.ParseInt(string(x), 10, 64); err == nil {
+			return i, IsBigInt(i)
+		}
+	}
+	return 0, false
+}
