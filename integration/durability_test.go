@@ -36,24 +36,22 @@ func (c *streamClient) post(ctx context.Context, path string, body any) (map[str
 	if err != nil {
 		return nil, 0, err
 	}
-	req, _ := http.NewRequestWithContext(ctx, http.MethodPost, c.base+path, bytes.NewReader(b))
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := c.http.Do(req)
-	if err != nil {
-		return nil, 0, err
-	}
-	defer resp.Body.Close()
-	raw, _ := io.ReadAll(resp.Body)
-	var out map[string]any
-	_ = json.Unmarshal(raw, &out)
-	if resp.StatusCode/100 != 2 {
-		return out, resp.StatusCode, fmt.Errorf("POST %s: %d %s", path, resp.StatusCode, raw)
-	}
-	return out, resp.StatusCode, nil
+	return c.do(ctx, http.MethodPost, path, bytes.NewReader(b))
 }
 
 func (c *streamClient) get(ctx context.Context, path string) (map[string]any, int, error) {
-	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, c.base+path, nil)
+	return c.do(ctx, http.MethodGet, path, nil)
+}
+
+// do sends a request and decodes its JSON answer; a non-2xx status is an error.
+func (c *streamClient) do(ctx context.Context, method, path string, body io.Reader) (map[string]any, int, error) {
+	req, err := http.NewRequestWithContext(ctx, method, c.base+path, body)
+	if err != nil {
+		return nil, 0, err
+	}
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
 	resp, err := c.http.Do(req)
 	if err != nil {
 		return nil, 0, err
@@ -63,7 +61,7 @@ func (c *streamClient) get(ctx context.Context, path string) (map[string]any, in
 	var out map[string]any
 	_ = json.Unmarshal(raw, &out)
 	if resp.StatusCode/100 != 2 {
-		return out, resp.StatusCode, fmt.Errorf("GET %s: %d %s", path, resp.StatusCode, raw)
+		return out, resp.StatusCode, fmt.Errorf("%s %s: %d %s", method, path, resp.StatusCode, raw)
 	}
 	return out, resp.StatusCode, nil
 }
