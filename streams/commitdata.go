@@ -44,6 +44,28 @@ func (c *commitData) prev() (cid.Cid, bool) {
 	return p, ok
 }
 
+// overlay reads blocks from a small set in hand (those of a commit a client just sent)
+// before asking the block store, saving a read-back of what was just written.
+type overlay struct {
+	blocks map[cid.Cid][]byte
+	next   BlockGetter
+}
+
+func withBlocks(next BlockGetter, blocks ...codec.Block) BlockGetter {
+	m := make(map[cid.Cid][]byte, len(blocks))
+	for _, b := range blocks {
+		m[b.CID] = b.Data
+	}
+	return overlay{blocks: m, next: next}
+}
+
+func (o overlay) Get(ctx context.Context, c cid.Cid) ([]byte, error) {
+	if b, ok := o.blocks[c]; ok {
+		return b, nil
+	}
+	return o.next.Get(ctx, c)
+}
+
 // getBlock fetches a block, checks it against the size limit and its CID.
 func getBlock(ctx context.Context, bs BlockGetter, c cid.Cid) ([]byte, error) {
 	data, err := bs.Get(ctx, c)

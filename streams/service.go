@@ -147,8 +147,9 @@ func (s *Service) CreateFromGenesis(ctx context.Context, t streamid.Type, genesi
 		return nil, err
 	}
 	changed := false
+	local := withBlocks(s.cfg.Blocks, genesis.Blocks()...)
 	if st == nil {
-		cd, err := loadCommit(ctx, s.cfg.Blocks, genesis.CID())
+		cd, err := loadCommit(ctx, local, genesis.CID())
 		if err != nil {
 			return nil, err
 		}
@@ -159,7 +160,7 @@ func (s *Service) CreateFromGenesis(ctx context.Context, t streamid.Type, genesi
 	}
 	if opts.Pin == nil || *opts.Pin {
 		if !pinned || changed {
-			if err := s.persist(ctx, st, 0); err != nil {
+			if err := s.persist(ctx, local, st, 0); err != nil {
 				return nil, err
 			}
 		}
@@ -195,7 +196,8 @@ func (s *Service) ApplyCommit(ctx context.Context, id streamid.StreamID, commit 
 			return st, nil // already applied
 		}
 	}
-	cd, err := loadCommit(ctx, s.cfg.Blocks, commit.CID())
+	local := withBlocks(s.cfg.Blocks, commit.Blocks()...)
+	cd, err := loadCommit(ctx, local, commit.CID())
 	if err != nil {
 		return nil, err
 	}
@@ -224,7 +226,7 @@ func (s *Service) ApplyCommit(ctx context.Context, id streamid.StreamID, commit 
 		pinned = *opts.Pin
 	}
 	if pinned {
-		if err := s.persist(ctx, next, from); err != nil {
+		if err := s.persist(ctx, local, next, from); err != nil {
 			return nil, err
 		}
 	}
@@ -430,7 +432,7 @@ func (s *Service) Pin(ctx context.Context, id streamid.StreamID, opts LoadOption
 	if err != nil {
 		return err
 	}
-	if err := s.persist(ctx, st, 0); err != nil {
+	if err := s.persist(ctx, s.cfg.Blocks, st, 0); err != nil {
 		return err
 	}
 	s.cache.put(id.String(), st, true)
@@ -481,12 +483,12 @@ func (s *Service) Pinned(ctx context.Context, only *streamid.StreamID) ([]string
 
 // persist pins the blocks of the log entries from index from on, then writes the stream's
 // state durably. Blocks first: a stored state never names blocks that could be lost.
-func (s *Service) persist(ctx context.Context, st *State, from int) error {
+func (s *Service) persist(ctx context.Context, bg BlockGetter, st *State, from int) error {
 	if s.cfg.Pins == nil {
 		return nil
 	}
 	st.freeze() // final from here on: serialize once for the store, the cache and responses
-	if err := s.pinBlocks(ctx, st, from); err != nil {
+	if err := s.pinBlocks(ctx, bg, st, from); err != nil {
 		return err
 	}
 	raw, err := st.MarshalJSON()
@@ -501,11 +503,11 @@ func (s *Service) persist(ctx context.Context, st *State, from int) error {
 
 // pinBlocks pins the blocks of a stream's log entries from index from on: commits, payloads,
 // capabilities, proofs.
-func (s *Service) pinBlocks(ctx context.Context, st *State, from int) error {
+func (s *Service) pinBlocks(ctx context.Context, bg BlockGetter, st *State, from int) error {
 	var cids []cid.Cid
 	for _, e := range st.Log[from:] {
 		cids = append(cids, e.CID)
-		data, err := s.cfg.Blocks.Get(ctx, e.CID)
+		data, err := bg.Get(ctx, e.CID)
 		if err != nil {
 			return fmt.Errorf("pin commit %s: %w", e.CID, err)
 		}
@@ -590,7 +592,7 @@ func (s *Service) CheckPins(ctx context.Context, has func(context.Context, cid.C
 			res.Missing[e.Key] = missing
 			continue
 		}
-		if err := s.pinBlocks(ctx, &st, 0); err != nil {
+		if err := s.pinBlocks(ctx, s.cfg.Blocks, &st, 0); err != nil {
 			return res, err
 		}
 		res.Repinned++
