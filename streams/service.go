@@ -239,14 +239,83 @@ func (s *Service) ApplyCommit(ctx context.Context, id streamid.StreamID, commit 
 
 // Load returns the current state of a stream. A stream this node has never seen is looked
 // for until the sync timeout; then the load fails with ErrNotFound.
+//
+// Sync options: SYNC_ALWAYS rebuilds the state from its commits (re-validating every one and
+// dropping those that are no longer valid, such as commits whose capability expired);
+// SYNC_ON_ERROR does that only when the current state fails its checks. Asking the network for
+// newer tips is the network layer's part.
 func (s *Service) Load(ctx context.Context, id streamid.StreamID, opts LoadOptions) (*State, error) {
-	if e, ok := s.cache.get(id.String()); ok {
-		return e.state, nil
+	if opts.Sync != SyncAlways {
+		if e, ok := s.cache.get(id.String()); ok {
+			if err := checkExpiry(e.state, s.cfg.Now()); err == nil || opts.Sync != SyncOnError {
+				return e.state, err
+			}
+		}
 	}
 	unlock := s.locks.lock(id.String())
 	defer unlock()
-	st, _, err := s.loadLocked(ctx, id, opts)
+	st, pinned, err := s.loadLocked(ctx, id, opts)
+	if err != nil {
+		return nil, err
+	}
+	err = checkExpiry(st, s.cfg.Now())
+	if opts.Sync == SyncAlways || (err != nil && opts.Sync == SyncOnError) {
+		if st, err = s.resync(ctx, id, st, pinned, opts); err != nil {
+			return nil, err
+		}
+		err = checkExpiry(st, s.cfg.Now())
+	}
 	return st, err
+}
+
+// resync rebuilds a stream's state from its log, from genesis to the known tip, validating
+// every commit again; the caller holds the stream's lock. When the commits cannot be read
+// the known state is kept.
+func (s *Service) resync(ctx context.Context, id streamid.StreamID, st *State, pinned bool, opts LoadOptions) (*State, error) {
+	timeout := opts.SyncTimeout
+	if timeout <= 0 {
+		timeout = DefaultSyncTimeout
+	}
+	fctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	log, err := fetchLog(fctx, s.cfg.Blocks, st.Tip(), nil)
+	if err != nil {
+		s.log.Warn("Cannot re-read the commits of a stream; keeping its known state", "stream", id.String(), "err", err)
+		return st, nil
+	}
+	// Anchor times already verified stay trusted.
+	known := map[cid.Cid]*int64{}
+	for _, e := range st.Log {
+		known[e.CID] = e.Timestamp
+	}
+	verifyAnchors(ctx, s.cfg.Verifier, s.cfg.Blocks, log)
+	for _, cd := range log {
+		if cd.Timestamp == nil && known[cd.CID] != nil {
+			cd.Timestamp = known[cd.CID]
+		}
+	}
+	h, err := handlerFor(id.Type())
+	if err != nil {
+		return st, nil // a type this node cannot apply: keep the stored state
+	}
+	g := log[0]
+	if !g.CID.Equals(id.Genesis()) {
+		return nil, invalid("the log of stream %s does not start at its genesis", id)
+	}
+	rebuilt, err := h.applyGenesis(ctx, s.env, id, g)
+	if err != nil {
+		return nil, &CommitError{StreamID: id.String(), CID: g.CID, Err: err}
+	}
+	if rebuilt, err = applyCommits(ctx, s.env, h, rebuilt, log[1:], lenient); err != nil {
+		return nil, err
+	}
+	if pinned {
+		if err := s.persist(ctx, s.cfg.Blocks, rebuilt, len(rebuilt.Log)); err != nil {
+			return nil, err
+		}
+	}
+	s.cache.put(id.String(), rebuilt, pinned)
+	return rebuilt, nil
 }
 
 // known returns the state of a stream in the cache or the state store, or nil.
@@ -439,15 +508,41 @@ func (s *Service) Pin(ctx context.Context, id streamid.StreamID, opts LoadOption
 	return nil
 }
 
-// Unpin removes a stream from the state store.
+// Unpin removes a stream from the state store and unpins its commit and payload blocks in
+// IPFS (capabilities and anchor proofs stay pinned: other streams may share them). Unpinning
+// a stream that is not pinned does nothing.
 func (s *Service) Unpin(ctx context.Context, id streamid.StreamID) error {
 	if s.cfg.Pins == nil {
 		return &userError{kind: ErrUnsupported, msg: "this node has no state store"}
 	}
 	unlock := s.locks.lock(id.String())
 	defer unlock()
+	st, pinned, err := s.known(ctx, id)
+	if err != nil {
+		return err
+	}
+	if st == nil || !pinned {
+		return nil
+	}
 	if err := s.cfg.Pins.Delete(ctx, id.String()); err != nil {
 		return fmt.Errorf("unpin %s: %w", id, err)
+	}
+	var cids []cid.Cid
+	for _, e := range st.Log {
+		cids = append(cids, e.CID)
+		if e.CID.Type() != codec.DagJOSE {
+			continue
+		}
+		if data, err := s.cfg.Blocks.Get(ctx, e.CID); err == nil {
+			if jws, err := codec.DecodeJWS(data); err == nil {
+				if l, err := jws.Link(); err == nil {
+					cids = append(cids, l)
+				}
+			}
+		}
+	}
+	if err := s.cfg.Blocks.Unpin(ctx, cids...); err != nil {
+		s.log.Warn("Could not unpin the blocks of an unpinned stream", "stream", id.String(), "err", err)
 	}
 	if e, ok := s.cache.get(id.String()); ok {
 		s.cache.put(id.String(), e.state, false)

@@ -2,6 +2,7 @@ package streams_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"reflect"
 	"testing"
@@ -256,4 +257,74 @@ func canceled() context.Context {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	return ctx
+}
+
+func TestUnpin(t *testing.T) {
+	ctx := context.Background()
+	svc, blocks := newService(t)
+	alice := streamstest.NewSigner(nil)
+	g, _ := alice.Genesis(map[string]any{"a": 1.0}, nil)
+	st := mustCreate(t, svc, g)
+	if !blocks.Pinned(st.Tip()) {
+		t.Fatal("a created stream's genesis is not pinned")
+	}
+	if err := svc.Unpin(ctx, st.ID()); err != nil {
+		t.Fatal(err)
+	}
+	if blocks.Pinned(st.Tip()) {
+		t.Error("the genesis block stayed pinned after unpin")
+	}
+	ids, err := svc.Pinned(ctx, nil)
+	if err != nil || len(ids) != 0 {
+		t.Fatalf("Pinned after unpin = %v, %v", ids, err)
+	}
+	// The stream still loads from the cache, and unpinning twice is fine.
+	if _, err := svc.Load(ctx, st.ID(), streams.LoadOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := svc.Unpin(ctx, st.ID()); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestSyncAlwaysRebuilds: SYNC_ALWAYS rebuilds a state from its commits, so a stored state
+// that does not match its log is corrected (in the cache and in the state store).
+func TestSyncAlwaysRebuilds(t *testing.T) {
+	ctx := context.Background()
+	pins := mem.New()
+	blocks := streams.NewMemBlockStore()
+	svc, _ := streams.NewService(streams.Config{Blocks: blocks, Pins: pins})
+	alice := streamstest.NewSigner(nil)
+	g, _ := alice.Genesis(map[string]any{"v": "genesis"}, nil)
+	st := mustCreate(t, svc, g)
+	u, _ := alice.Update(st, map[string]any{"v": "updated"}, nil)
+	if _, err := svc.ApplyCommit(ctx, st.ID(), u, streams.WriteOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	// Damage the stored state: same log, wrong content.
+	raw, _ := pins.Get(ctx, st.ID().String())
+	var m map[string]any
+	_ = json.Unmarshal(raw, &m)
+	m["next"] = map[string]any{"content": map[string]any{"v": "forged"}}
+	forged, _ := json.Marshal(m)
+	if err := pins.Put(ctx, st.ID().String(), forged); err != nil {
+		t.Fatal(err)
+	}
+	fresh, _ := streams.NewService(streams.Config{Blocks: blocks, Pins: pins})
+	got, err := fresh.Load(ctx, st.ID(), streams.LoadOptions{})
+	if err != nil || !reflect.DeepEqual(got.CurrentContent(), map[string]any{"v": "forged"}) {
+		t.Fatalf("PREFER_CACHE load = %v, %v; want the stored (forged) state", got.CurrentContent(), err)
+	}
+	got, err = fresh.Load(ctx, st.ID(), streams.LoadOptions{Sync: streams.SyncAlways})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := map[string]any{"v": "updated"}; !reflect.DeepEqual(normalize(got.CurrentContent()), want) {
+		t.Fatalf("SYNC_ALWAYS content = %v, want %v", got.CurrentContent(), want)
+	}
+	raw, _ = pins.Get(ctx, st.ID().String())
+	var stored streams.State
+	if err := json.Unmarshal(raw, &stored); err != nil || !reflect.DeepEqual(normalize(stored.CurrentContent()), map[string]any{"v": "updated"}) {
+		t.Fatalf("state store after SYNC_ALWAYS = %v, %v", stored.CurrentContent(), err)
+	}
 }
