@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"log/slog"
 	"net"
 	"os"
 	"sync"
@@ -101,15 +102,12 @@ type bundledSettings struct {
 type bundledIPFS struct {
 	settings bundledSettings
 	repo     repo.Repo
+	log      *slog.Logger
 
 	node    *core.IpfsNode
 	coreAPI coreiface.CoreAPI
 	ps      *p2p.Libp2pPubSub
 	cancel  context.CancelFunc
-
-	// singleLog is true when blocks, pins and metadata share one write-ahead-logged store
-	// (pebbleds), so that any sync makes all of them durable.
-	singleLog bool
 
 	pins     chan pinRequest
 	stopped  chan struct{} // closed by close
@@ -118,11 +116,11 @@ type bundledIPFS struct {
 
 // openBundled opens (creating on first use) the repository and takes its lock. The node is
 // not online until start.
-func openBundled(s bundledSettings) (*bundledIPFS, error) {
+func openBundled(s bundledSettings, log *slog.Logger) (*bundledIPFS, error) {
 	if err := loadPlugins(); err != nil {
 		return nil, err
 	}
-	b := &bundledIPFS{settings: s}
+	b := &bundledIPFS{settings: s, log: log}
 	if s.repoPath == "" {
 		cfg, err := newKuboConfig()
 		if err != nil {
@@ -186,9 +184,6 @@ func openBundled(s bundledSettings) (*bundledIPFS, error) {
 		return nil, fmt.Errorf("update IPFS repository config: %w", err)
 	}
 	b.repo = r
-	if t, _ := updated.Datastore.Spec["type"].(string); t == "pebbleds" {
-		b.singleLog = true
-	}
 	return b, nil
 }
 
@@ -288,7 +283,7 @@ func (b *bundledIPFS) start(ctx context.Context) error {
 		return fmt.Errorf("create IPFS core API: %w", err)
 	}
 	b.node, b.coreAPI, b.ps, b.cancel = n, api, p2p.NewLibp2pPubSub(ps), cancel
-	b.pins, b.stopped, b.loopDone = make(chan pinRequest), make(chan struct{}), make(chan struct{})
+	b.pins, b.stopped, b.loopDone = make(chan pinRequest, 4096), make(chan struct{}), make(chan struct{})
 	go b.pinLoop()
 	return nil
 }
@@ -302,31 +297,30 @@ func (b *bundledIPFS) hasLocal(ctx context.Context, c cid.Cid) (bool, error) {
 // pinRequest is one caller's share of a pin batch.
 type pinRequest struct {
 	cids []cid.Cid
-	done chan error
 }
 
-// pinDirect pins blocks through kubo's pinner. Concurrent callers are batched: one goroutine
-// takes every request waiting, pins them all under one GC lock, flushes the pinner once and
-// syncs the repository once, then answers them all. (Through the core API each pin takes the
-// pinner's lock, flushes and syncs on its own, which serializes concurrent writers.)
+// pinDirect makes every block written so far durable, then queues the blocks for pinning and
+// returns. Pins only protect blocks from garbage collection, which this node never starts on
+// its own, so they are applied in the background: one goroutine takes every queued request,
+// pins them all under one GC lock and flushes kubo's pinner once. (Through the core API each
+// pin takes the pinner's lock and flushes and syncs on its own, which serializes writers.) A
+// crash before the queue drains loses no data: the start-up check pins the blocks of every
+// pinned stream again.
 func (b *bundledIPFS) pinDirect(ctx context.Context, cids []cid.Cid) error {
-	req := pinRequest{cids: cids, done: make(chan error, 1)}
+	if err := b.sync(ctx); err != nil {
+		return fmt.Errorf("sync blocks: %w", err)
+	}
 	select {
-	case b.pins <- req:
+	case b.pins <- pinRequest{cids: cids}:
+		return nil
 	case <-ctx.Done():
 		return ctx.Err()
 	case <-b.stopped:
 		return errors.New("IPFS is shutting down")
 	}
-	select {
-	case err := <-req.done:
-		return err
-	case <-ctx.Done():
-		return ctx.Err()
-	}
 }
 
-// pinLoop serves pinDirect until stop is closed.
+// pinLoop applies queued pins until stop is closed, then applies what is still queued.
 func (b *bundledIPFS) pinLoop() {
 	defer close(b.loopDone)
 	for {
@@ -335,10 +329,11 @@ func (b *bundledIPFS) pinLoop() {
 		case r := <-b.pins:
 			batch = append(batch, r)
 		case <-b.stopped:
+			b.drainPins()
 			return
 		}
 	more:
-		for len(batch) < 256 {
+		for len(batch) < 1024 {
 			select {
 			case r := <-b.pins:
 				batch = append(batch, r)
@@ -346,9 +341,31 @@ func (b *bundledIPFS) pinLoop() {
 				break more
 			}
 		}
-		err := b.pinBatch(batch)
-		for _, r := range batch {
-			r.done <- err
+		if err := b.pinBatch(batch); err != nil {
+			b.log.Warn("Pinning stream blocks failed; the start-up check will pin them again", "err", err)
+		}
+	}
+}
+
+// drainPins applies the pins still queued at shutdown.
+func (b *bundledIPFS) drainPins() {
+	for {
+		var batch []pinRequest
+	more:
+		for len(batch) < 1024 {
+			select {
+			case r := <-b.pins:
+				batch = append(batch, r)
+			default:
+				break more
+			}
+		}
+		if len(batch) == 0 {
+			return
+		}
+		if err := b.pinBatch(batch); err != nil {
+			b.log.Warn("Pinning stream blocks failed at shutdown; the start-up check will pin them again", "err", err)
+			return
 		}
 	}
 }
@@ -367,11 +384,7 @@ func (b *bundledIPFS) pinBatch(batch []pinRequest) error {
 	if err := b.node.Pinning.Flush(ctx); err != nil {
 		return fmt.Errorf("flush pins: %w", err)
 	}
-	if b.singleLog {
-		// The pinner's flush synced the one write-ahead log that holds the blocks too.
-		return nil
-	}
-	return b.sync(ctx)
+	return nil
 }
 
 // sync makes every write to the repository so far durable (datastores that write ahead

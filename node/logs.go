@@ -39,13 +39,17 @@ func (n *Node) openLogFiles() error {
 
 // logRequest writes an API request to http-access.log and, at debug level, to the console.
 func (n *Node) logRequest(rec api.AccessRecord) {
+	debug := n.opts.logger.Enabled(context.Background(), slog.LevelDebug)
+	if n.access == nil && !debug {
+		return
+	}
 	line := rec.Logfmt()
 	if n.access != nil {
 		if err := n.access.WriteLine(line); err != nil {
 			n.log.Warn("Could not write the access log", "err", err)
 		}
 	}
-	if n.opts.logger.Enabled(context.Background(), slog.LevelDebug) {
+	if debug {
 		n.opts.logger.Debug("HTTP request", "service", "http-access", "line", line)
 	}
 }

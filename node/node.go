@@ -152,7 +152,7 @@ func New(cfg config.Config, opts ...Option) (_ *Node, err error) {
 			peering:   peers,
 			publicDHT: isPublic(info),
 			datastore: cfg.IPFS.Datastore,
-		})
+		}, n.log.With("component", "ipfs"))
 		if err != nil {
 			return nil, err
 		}

@@ -9,16 +9,22 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/ipfs/boxo/path"
+	"github.com/ipfs/go-cid"
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/goceramic/ceramic/config"
 	"github.com/goceramic/ceramic/p2p"
+	"github.com/goceramic/ceramic/streams"
+	"github.com/goceramic/ceramic/streams/streamid"
+	"github.com/goceramic/ceramic/streams/streamstest"
 )
 
 // testConfig is an in-memory node on loopback with every port picked by the OS.
@@ -321,4 +327,40 @@ func TestRepoInUse(t *testing.T) {
 		t.Fatalf("reopen after Close: %v", err)
 	}
 	again.Close()
+}
+
+// TestCreatedStreamBlocksArePinned: the blocks of a stream created through the API are pinned
+// in IPFS (pins are applied in the background and drained on Close).
+func TestCreatedStreamBlocksArePinned(t *testing.T) {
+	dir := t.TempDir()
+	cfg := testConfig("/ceramic/local-pins")
+	cfg.IPFS.RepoPath = filepath.Join(dir, "ipfs")
+	cfg.StateStore.Mode = "fs"
+	cfg.StateStore.LocalDirectory = filepath.Join(dir, "statestore")
+	n, err := New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := n.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	g, err := streamstest.NewSigner(nil).Genesis(map[string]any{"x": 1.0}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := n.Streams().CreateFromGenesis(context.Background(), streamid.Tile, g, streams.WriteOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	payload, _ := g.PayloadCID()
+	if err := n.Close(); err != nil {
+		t.Fatal(err)
+	}
+	again := startNode(t, cfg)
+	for _, c := range []cid.Cid{st.Tip(), payload} {
+		_, pinned, err := again.IPFS().Pin().IsPinned(context.Background(), path.FromCid(c))
+		if err != nil || !pinned {
+			t.Errorf("block %s pinned = %v, %v", c, pinned, err)
+		}
+	}
 }
