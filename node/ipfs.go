@@ -52,6 +52,8 @@ type ipfsBackend interface {
 	sync(ctx context.Context) error
 	// hasLocal tells whether a block is stored locally, without asking the network.
 	hasLocal(ctx context.Context, c cid.Cid) (bool, error)
+	// isPinned tells whether a block is pinned.
+	isPinned(ctx context.Context, c cid.Cid) (bool, error)
 	// pinDirect pins blocks (non-recursively) and makes the pins and every block written
 	// before them durable.
 	pinDirect(ctx context.Context, cids []cid.Cid) error
@@ -292,6 +294,11 @@ func (b *bundledIPFS) api() coreiface.CoreAPI { return b.coreAPI }
 
 func (b *bundledIPFS) hasLocal(ctx context.Context, c cid.Cid) (bool, error) {
 	return b.node.Blockstore.Has(ctx, c)
+}
+
+func (b *bundledIPFS) isPinned(ctx context.Context, c cid.Cid) (bool, error) {
+	_, pinned, err := b.node.Pinning.IsPinned(ctx, c)
+	return pinned, err
 }
 
 // pinRequest is one caller's share of a pin batch.

@@ -83,6 +83,11 @@ func (r *remoteIPFS) hasLocal(ctx context.Context, c cid.Cid) (bool, error) {
 	return true, nil
 }
 
+func (r *remoteIPFS) isPinned(ctx context.Context, c cid.Cid) (bool, error) {
+	_, pinned, err := r.client.Pin().IsPinned(ctx, path.FromCid(c))
+	return pinned, err
+}
+
 // pinDirect pins each block through the RPC API.
 func (r *remoteIPFS) pinDirect(ctx context.Context, cids []cid.Cid) error {
 	for _, c := range cids {

@@ -234,7 +234,7 @@ func newRunID() string {
 // reported (their stored state is still served). It never stops the node.
 func (n *Node) checkPins(ctx context.Context) {
 	start := time.Now()
-	res, err := n.streams.CheckPins(ctx, n.ipfs.hasLocal)
+	res, err := n.streams.CheckPins(ctx, n.ipfs.hasLocal, n.ipfs.isPinned)
 	if err != nil {
 		if ctx.Err() == nil {
 			n.log.Warn("State store check did not finish", "err", err)

@@ -650,15 +650,17 @@ type PinCheck struct {
 	Unreadable []string
 	// Missing maps StreamIDs to the commits of their log that the block store lacks.
 	Missing map[string][]cid.Cid
-	// Repinned counts streams whose blocks were present and have been pinned again.
+	// Repinned counts streams whose commits were present but not all pinned, and have been
+	// pinned again.
 	Repinned int
 }
 
 // CheckPins compares the state store with the block store: every commit named by a pinned
 // state should be a local block. Streams whose blocks are all present are pinned again
 // (repairing lost pins); those with missing blocks are reported. has tells whether a block
-// is stored locally, without asking the network. It never changes a stored state.
-func (s *Service) CheckPins(ctx context.Context, has func(context.Context, cid.Cid) (bool, error)) (PinCheck, error) {
+// is stored locally, without asking the network; pinned whether it is pinned. It never
+// changes a stored state.
+func (s *Service) CheckPins(ctx context.Context, has, pinned func(context.Context, cid.Cid) (bool, error)) (PinCheck, error) {
 	res := PinCheck{Missing: map[string][]cid.Cid{}}
 	if s.cfg.Pins == nil {
 		return res, nil
@@ -674,6 +676,7 @@ func (s *Service) CheckPins(ctx context.Context, has func(context.Context, cid.C
 			continue
 		}
 		var missing []cid.Cid
+		allPinned := true
 		for _, l := range st.Log {
 			ok, err := has(ctx, l.CID)
 			if err != nil {
@@ -681,10 +684,21 @@ func (s *Service) CheckPins(ctx context.Context, has func(context.Context, cid.C
 			}
 			if !ok {
 				missing = append(missing, l.CID)
+				continue
+			}
+			if allPinned {
+				p, err := pinned(ctx, l.CID)
+				if err != nil {
+					return res, fmt.Errorf("check pin %s: %w", l.CID, err)
+				}
+				allPinned = p
 			}
 		}
 		if len(missing) > 0 {
 			res.Missing[e.Key] = missing
+			continue
+		}
+		if allPinned {
 			continue
 		}
 		if err := s.pinBlocks(ctx, s.cfg.Blocks, &st, 0); err != nil {

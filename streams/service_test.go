@@ -225,12 +225,17 @@ func TestCheckPins(t *testing.T) {
 		_, err := blocks.Get(canceled(), c)
 		return err == nil, nil
 	}
-	res, err := svc.CheckPins(ctx, has)
+	isPinned := func(_ context.Context, c cid.Cid) (bool, error) { return blocks.Pinned(c), nil }
+	res, err := svc.CheckPins(ctx, has, isPinned)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if res.Streams != 1 || res.Repinned != 1 || len(res.Missing) != 0 || !blocks.Pinned(st.Tip()) {
 		t.Fatalf("CheckPins = %+v, pinned=%v", res, blocks.Pinned(st.Tip()))
+	}
+	// Nothing to repair the second time.
+	if res, err := svc.CheckPins(ctx, has, isPinned); err != nil || res.Repinned != 0 {
+		t.Fatalf("second CheckPins = %+v, %v", res, err)
 	}
 
 	// The same state store over an empty block store: every stream is reported.
@@ -239,7 +244,7 @@ func TestCheckPins(t *testing.T) {
 	res, err = svc2.CheckPins(ctx, func(_ context.Context, c cid.Cid) (bool, error) {
 		_, err := empty.Get(canceled(), c)
 		return err == nil, nil
-	})
+	}, func(_ context.Context, c cid.Cid) (bool, error) { return empty.Pinned(c), nil })
 	if err != nil {
 		t.Fatal(err)
 	}
