@@ -3,7 +3,6 @@ package api
 import (
 	"container/list"
 	"crypto/rand"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"strings"
@@ -252,6 +251,7 @@ type pinResponse struct {
 // keeps it in the state store. The body's force flag is accepted and ignored: pinning always
 // re-pins every block.
 func (h *handler) adminPin(w http.ResponseWriter, r *http.Request) error {
+	// force ("pin every commit again") is what Pin always does.
 	var body struct {
 		Force any `json:"force"`
 	}
@@ -275,10 +275,12 @@ func (h *handler) adminPin(w http.ResponseWriter, r *http.Request) error {
 }
 
 // adminUnpin serves DELETE /admin/pins/{streamid} (admin authentication): it removes the
-// stream from the state store. The body's opts.publish is accepted and ignored.
+// stream from the state store and, with opts.publish, announces its tip on the network.
 func (h *handler) adminUnpin(w http.ResponseWriter, r *http.Request) error {
 	var body struct {
-		Opts json.RawMessage `json:"opts"`
+		Opts struct {
+			Publish any `json:"publish"`
+		} `json:"opts"`
 	}
 	if err := decodeJSON(r, &body); err != nil {
 		return err
@@ -293,7 +295,8 @@ func (h *handler) adminUnpin(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	if err := h.streams.Unpin(r.Context(), id); err != nil {
+	publish, _ := body.Opts.Publish.(bool)
+	if err := h.streams.Unpin(r.Context(), id, publish); err != nil {
 		return err
 	}
 	return writeJSON(w, http.StatusOK, pinResponse{StreamID: id.String(), IsPinned: false})

@@ -21,7 +21,7 @@ type Streams interface {
 	LoadAtTime(ctx context.Context, id streamid.StreamID, t int64, opts streams.LoadOptions) (*streams.State, error)
 	Commits(ctx context.Context, id streamid.StreamID, opts streams.LoadOptions) ([]streams.CommitRecord, error)
 	Pin(ctx context.Context, id streamid.StreamID, opts streams.LoadOptions) error
-	Unpin(ctx context.Context, id streamid.StreamID) error
+	Unpin(ctx context.Context, id streamid.StreamID, publish bool) error
 	Pinned(ctx context.Context, only *streamid.StreamID) ([]string, error)
 }
 
@@ -72,7 +72,7 @@ func (noStreams) Pin(context.Context, streamid.StreamID, streams.LoadOptions) er
 	return errNoStreams
 }
 
-func (noStreams) Unpin(context.Context, streamid.StreamID) error { return errNoStreams }
+func (noStreams) Unpin(context.Context, streamid.StreamID, bool) error { return errNoStreams }
 
 func (noStreams) Pinned(context.Context, *streamid.StreamID) ([]string, error) {
 	return nil, errNoStreams

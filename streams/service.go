@@ -490,7 +490,8 @@ func (s *Service) wireCommit(ctx context.Context, c cid.Cid) (*codec.WireCommit,
 	return codec.NewWireCommit(commit, payload, nil)
 }
 
-// Pin keeps a stream in the state store and pins its blocks.
+// Pin keeps a stream in the state store and pins every block of its log (pinning again
+// blocks that already are, which is what js-ceramic's "force" asks for).
 func (s *Service) Pin(ctx context.Context, id streamid.StreamID, opts LoadOptions) error {
 	if s.cfg.Pins == nil {
 		return &userError{kind: ErrUnsupported, msg: "this node has no state store"}
@@ -509,9 +510,10 @@ func (s *Service) Pin(ctx context.Context, id streamid.StreamID, opts LoadOption
 }
 
 // Unpin removes a stream from the state store and unpins its commit and payload blocks in
-// IPFS (capabilities and anchor proofs stay pinned: other streams may share them). Unpinning
-// a stream that is not pinned does nothing.
-func (s *Service) Unpin(ctx context.Context, id streamid.StreamID) error {
+// IPFS (capabilities and anchor proofs stay pinned: other streams may share them), then, with
+// publish, announces the stream's tip so that peers that keep it can take over. Unpinning a
+// stream that is not pinned does nothing.
+func (s *Service) Unpin(ctx context.Context, id streamid.StreamID, publish bool) error {
 	if s.cfg.Pins == nil {
 		return &userError{kind: ErrUnsupported, msg: "this node has no state store"}
 	}
@@ -543,6 +545,9 @@ func (s *Service) Unpin(ctx context.Context, id streamid.StreamID) error {
 	}
 	if err := s.cfg.Blocks.Unpin(ctx, cids...); err != nil {
 		s.log.Warn("Could not unpin the blocks of an unpinned stream", "stream", id.String(), "err", err)
+	}
+	if publish {
+		s.publish(ctx, st)
 	}
 	if e, ok := s.cache.get(id.String()); ok {
 		s.cache.put(id.String(), e.state, false)

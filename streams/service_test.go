@@ -273,7 +273,7 @@ func TestUnpin(t *testing.T) {
 	if !blocks.Pinned(st.Tip()) {
 		t.Fatal("a created stream's genesis is not pinned")
 	}
-	if err := svc.Unpin(ctx, st.ID()); err != nil {
+	if err := svc.Unpin(ctx, st.ID(), false); err != nil {
 		t.Fatal(err)
 	}
 	if blocks.Pinned(st.Tip()) {
@@ -287,7 +287,7 @@ func TestUnpin(t *testing.T) {
 	if _, err := svc.Load(ctx, st.ID(), streams.LoadOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	if err := svc.Unpin(ctx, st.ID()); err != nil {
+	if err := svc.Unpin(ctx, st.ID(), false); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -331,5 +331,34 @@ func TestSyncAlwaysRebuilds(t *testing.T) {
 	var stored streams.State
 	if err := json.Unmarshal(raw, &stored); err != nil || !reflect.DeepEqual(normalize(stored.CurrentContent()), map[string]any{"v": "updated"}) {
 		t.Fatalf("state store after SYNC_ALWAYS = %v, %v", stored.CurrentContent(), err)
+	}
+}
+
+// recordingPublisher records the tips the engine announces (the network side is tested with
+// real nodes in the node and integration packages).
+type recordingPublisher struct{ tips []string }
+
+func (p *recordingPublisher) PublishUpdate(_ context.Context, id streamid.StreamID, tip cid.Cid, _ string) error {
+	p.tips = append(p.tips, id.String()+"@"+tip.String())
+	return nil
+}
+
+func TestUnpinPublishes(t *testing.T) {
+	ctx := context.Background()
+	pub := &recordingPublisher{}
+	svc, _ := streams.NewService(streams.Config{Blocks: streams.NewMemBlockStore(), Pins: mem.New(), Publisher: pub})
+	g, _ := streamstest.NewSigner(nil).Genesis(map[string]any{}, nil)
+	st, err := svc.CreateFromGenesis(ctx, streamid.Tile, g, streams.WriteOptions{Publish: new(bool)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(pub.tips) != 0 {
+		t.Fatalf("published with publish:false: %v", pub.tips)
+	}
+	if err := svc.Unpin(ctx, st.ID(), true); err != nil {
+		t.Fatal(err)
+	}
+	if want := st.ID().String() + "@" + st.Tip().String(); len(pub.tips) != 1 || pub.tips[0] != want {
+		t.Fatalf("published %v, want [%s]", pub.tips, want)
 	}
 }
