@@ -27,6 +27,9 @@ func (h *handler) registerRoutes(rt *router) {
 		g.get("/{streamid}", h.getStream)
 		g.get("/{streamid}/content", h.getStreamContent)
 		g.post("/", h.createStream)
+		if !h.opts.ReadOnly {
+			g.post("/{streamid}/anchor", h.requestAnchor)
+		}
 	})
 	rt.group("/commits", func(g *group) {
 		g.get("/{streamid}", h.getCommits)

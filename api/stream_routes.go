@@ -290,3 +290,28 @@ func jsonText(v any) string {
 	}
 	return string(b)
 }
+
+// requestAnchor serves POST /streams/{streamid}/anchor: it asks for an anchor of the stream's
+// tip and answers {streamId, anchorStatus} with the status as a number (unlike in states,
+// where it is a name).
+func (h *handler) requestAnchor(w http.ResponseWriter, r *http.Request) error {
+	var body struct {
+		Opts map[string]any `json:"opts"`
+	}
+	if err := decodeJSON(r, &body); err != nil {
+		return err
+	}
+	o := h.parseOpts(body.Opts)
+	if o.err != nil {
+		return o.err
+	}
+	id, err := parseStreamID(pathParam(r, "streamid"))
+	if err != nil {
+		return err
+	}
+	status, err := h.streams.RequestAnchor(r.Context(), id, o.load)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, map[string]any{"streamId": id.String(), "anchorStatus": int(status)})
+}

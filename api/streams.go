@@ -22,6 +22,7 @@ type Streams interface {
 	Commits(ctx context.Context, id streamid.StreamID, opts streams.LoadOptions) ([]streams.CommitRecord, error)
 	Pin(ctx context.Context, id streamid.StreamID, opts streams.LoadOptions) error
 	Unpin(ctx context.Context, id streamid.StreamID, publish bool) error
+	RequestAnchor(ctx context.Context, id streamid.StreamID, opts streams.LoadOptions) (streams.AnchorStatus, error)
 	Pinned(ctx context.Context, only *streamid.StreamID) ([]string, error)
 }
 
@@ -70,6 +71,10 @@ func (noStreams) Commits(context.Context, streamid.StreamID, streams.LoadOptions
 
 func (noStreams) Pin(context.Context, streamid.StreamID, streams.LoadOptions) error {
 	return errNoStreams
+}
+
+func (noStreams) RequestAnchor(context.Context, streamid.StreamID, streams.LoadOptions) (streams.AnchorStatus, error) {
+	return 0, errNoStreams
 }
 
 func (noStreams) Unpin(context.Context, streamid.StreamID, bool) error { return errNoStreams }

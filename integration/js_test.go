@@ -19,9 +19,7 @@ const jsSuiteAdminDID = "did:key:z6MkjDXBJRxpSAfoagx5uccc19BSNFjpnfhjFhp3dpKKSKn
 
 // jsPending lists suite files this node does not pass yet, with the reason. Each is reported
 // by name in the test log; none is silently dropped.
-var jsPending = map[string]string{
-	"anchor.test.js": "anchoring (the in-memory anchor service) is not implemented yet",
-}
+var jsPending = map[string]string{}
 
 // TestJSClientSuite runs the JavaScript acceptance suite (the official
 // @ceramicnetwork/http-client 3.4.1 and friends) against a freshly built daemon.

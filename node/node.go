@@ -22,6 +22,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
+	"github.com/goceramic/ceramic/anchor"
 	"github.com/goceramic/ceramic/api"
 	"github.com/goceramic/ceramic/config"
 	"github.com/goceramic/ceramic/internal/buildinfo"
@@ -50,15 +51,17 @@ type Node struct {
 	network config.NetworkInfo
 	topic   string
 
-	ipfs     ipfsBackend
-	mode     string // "bundled" or "remote"
-	stores   statestore.Stores
-	streams  *streams.Service
-	handler  http.Handler
-	pubsub   *p2p.Service
-	logFiles []*logging.File
-	access   *logging.File // http-access.log, when log-to-files is on
-	psLog    *logging.File // pubsub.log, when log-to-files is on
+	ipfs    ipfsBackend
+	mode    string // "bundled" or "remote"
+	stores  statestore.Stores
+	streams *streams.Service
+	// inMemoryAnchors anchors streams on the inmemory network.
+	inMemoryAnchors *anchor.InMemory
+	handler         http.Handler
+	pubsub          *p2p.Service
+	logFiles        []*logging.File
+	access          *logging.File // http-access.log, when log-to-files is on
+	psLog           *logging.File // pubsub.log, when log-to-files is on
 
 	mu       sync.Mutex
 	started  bool
@@ -165,7 +168,16 @@ func New(cfg config.Config, opts ...Option) (_ *Node, err error) {
 		}
 		return nil, fmt.Errorf("node: open state store: %w", err)
 	}
+	var anchors streams.AnchorService
+	var verifier streams.ProofVerifier
+	if cfg.Network.Canonical() == config.NetworkInMemory && !cfg.Node.IsReadOnly() {
+		// The inmemory network anchors through the node's own in-memory anchor service.
+		n.inMemoryAnchors = anchor.NewInMemory(ipfsBlocks{n}, nil)
+		anchors, verifier = n.inMemoryAnchors, n.inMemoryAnchors
+	}
 	n.streams, err = streams.NewService(streams.Config{
+		Anchors:    anchors,
+		Verifier:   verifier,
 		Blocks:     ipfsBlocks{n},
 		Pins:       n.stores.State,
 		Publisher:  updatePublisher{n: n, disabled: cfg.Node.DisablePubsubUpdates},
@@ -175,6 +187,9 @@ func New(cfg config.Config, opts ...Option) (_ *Node, err error) {
 	})
 	if err != nil {
 		return nil, err
+	}
+	if n.inMemoryAnchors != nil {
+		n.inMemoryAnchors.SetSink(n.streams.ApplyAnchor)
 	}
 
 	n.handler, err = api.NewHandler(api.Options{
@@ -534,6 +549,9 @@ func (n *Node) Close() error {
 		}
 		if n.stopBG != nil {
 			n.stopBG()
+		}
+		if n.inMemoryAnchors != nil {
+			errs = append(errs, n.inMemoryAnchors.Close())
 		}
 		if n.pubsub != nil {
 			errs = append(errs, n.pubsub.Close())

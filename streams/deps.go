@@ -36,3 +36,9 @@ type ProofVerifier interface {
 type BlockGetter interface {
 	Get(ctx context.Context, c cid.Cid) ([]byte, error)
 }
+
+// AnchorService anchors stream tips. RequestAnchor returns once the request is accepted; the
+// anchor commit arrives later through Service.ApplyAnchor.
+type AnchorService interface {
+	RequestAnchor(ctx context.Context, id streamid.StreamID, tip cid.Cid) error
+}

@@ -50,6 +50,8 @@ type WriteOptions struct {
 
 func (o WriteOptions) publish() bool { return o.Publish == nil || *o.Publish }
 
+func (o WriteOptions) anchor() bool { return o.Anchor == nil || *o.Anchor }
+
 // Config configures a Service. Blocks is required; the rest is optional.
 type Config struct {
 	Blocks BlockStore
@@ -57,6 +59,8 @@ type Config struct {
 	Pins      statestore.Store
 	Publisher Publisher
 	Verifier  ProofVerifier
+	// Anchors anchors tips; nil means this node cannot anchor (writes stay NOT_REQUESTED).
+	Anchors AnchorService
 	// CacheLimit bounds the number of states in the in-memory cache (js-ceramic's
 	// node.stream-cache-limit).
 	CacheLimit int
@@ -166,6 +170,9 @@ func (s *Service) CreateFromGenesis(ctx context.Context, t streamid.Type, genesi
 		}
 		pinned = true
 	}
+	if opts.anchor() {
+		st = s.requestAnchor(ctx, st)
+	}
 	s.cache.put(id.String(), st, pinned)
 	if changed && opts.publish() {
 		s.publish(ctx, st)
@@ -230,11 +237,91 @@ func (s *Service) ApplyCommit(ctx context.Context, id streamid.StreamID, commit 
 			return nil, err
 		}
 	}
+	if opts.anchor() {
+		next = s.requestAnchor(ctx, next)
+	}
 	s.cache.put(id.String(), next, pinned)
 	if opts.publish() {
 		s.publish(ctx, next)
 	}
 	return next, nil
+}
+
+// requestAnchor asks the anchor service to anchor the tip of st, unless it is anchored, and
+// returns the state to show: PENDING once the request is accepted. The caller holds the
+// stream's lock. The status change is not persisted (js-ceramic does not persist it either).
+func (s *Service) requestAnchor(ctx context.Context, st *State) *State {
+	if s.cfg.Anchors == nil || s.cfg.ReadOnly || st.AnchorStatus == Anchored {
+		return st
+	}
+	if err := s.cfg.Anchors.RequestAnchor(ctx, st.ID(), st.Tip()); err != nil {
+		s.log.Warn("Anchor request failed", "stream", st.ID().String(), "err", err)
+		return st
+	}
+	if st.AnchorStatus == Pending {
+		return st
+	}
+	pending := st.Clone()
+	pending.AnchorStatus = Pending
+	return pending
+}
+
+// RequestAnchor asks for an anchor of a stream's tip and returns its anchor status afterwards
+// (ANCHORED streams are left alone).
+func (s *Service) RequestAnchor(ctx context.Context, id streamid.StreamID, opts LoadOptions) (AnchorStatus, error) {
+	if s.cfg.Anchors == nil {
+		return 0, &userError{kind: ErrUnsupported, msg: "this node has no anchor service"}
+	}
+	if s.cfg.ReadOnly {
+		return 0, ErrReadOnly
+	}
+	unlock := s.locks.lock(id.String())
+	defer unlock()
+	st, pinned, err := s.loadLocked(ctx, id, opts)
+	if err != nil {
+		return 0, err
+	}
+	st = s.requestAnchor(ctx, st)
+	s.cache.put(id.String(), st, pinned)
+	return st.AnchorStatus, nil
+}
+
+// ApplyAnchor applies an anchor commit the anchor service produced for a stream. An anchor of
+// a tip that is no longer the tip is dropped (and the current tip is anchored instead) rather
+// than rolling newer writes back.
+func (s *Service) ApplyAnchor(ctx context.Context, id streamid.StreamID, anchorCommit cid.Cid) error {
+	unlock := s.locks.lock(id.String())
+	defer unlock()
+	st, pinned, err := s.loadLocked(ctx, id, LoadOptions{})
+	if err != nil {
+		return err
+	}
+	cd, err := loadCommit(ctx, s.cfg.Blocks, anchorCommit)
+	if err != nil {
+		return err
+	}
+	if cd.Type != CommitAnchor {
+		return invalid("commit %s is not an anchor commit", anchorCommit)
+	}
+	if p, _ := cd.prev(); !p.Equals(st.Tip()) {
+		if st.AnchorStatus != Anchored {
+			s.cache.put(id.String(), s.requestAnchor(ctx, st), pinned)
+		}
+		return nil
+	}
+	verifyAnchors(ctx, s.cfg.Verifier, s.cfg.Blocks, []*commitData{cd})
+	next, err := applyAnchor(st, cd)
+	if err != nil {
+		return &CommitError{StreamID: id.String(), CID: anchorCommit, Err: err}
+	}
+	if pinned {
+		if err := s.persist(ctx, s.cfg.Blocks, next, len(st.Log)); err != nil {
+			return err
+		}
+	}
+	s.cache.put(id.String(), next, pinned)
+	s.publish(ctx, next)
+	return nil
 }
 
 // Load returns the current state of a stream. A stream this node has never seen is looked
