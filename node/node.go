@@ -170,8 +170,11 @@ func New(cfg config.Config, opts ...Option) (_ *Node, err error) {
 	}
 	var anchors streams.AnchorService
 	var verifier streams.ProofVerifier
-	if cfg.Network.Canonical() == config.NetworkInMemory && !cfg.Node.IsReadOnly() {
-		// The inmemory network anchors through the node's own in-memory anchor service.
+	inMemoryAnchoring := cfg.Network.Canonical() == config.NetworkInMemory ||
+		(cfg.Network.Canonical() == config.NetworkLocal && cfg.Anchor.AnchorServiceURL == "")
+	if inMemoryAnchoring && !cfg.Node.IsReadOnly() {
+		// The inmemory network, and a local one without an anchor service, anchor through the
+		// node's own in-memory anchor service.
 		n.inMemoryAnchors = anchor.NewInMemory(ipfsBlocks{n}, nil)
 		anchors, verifier = n.inMemoryAnchors, n.inMemoryAnchors
 	}
@@ -201,13 +204,22 @@ func New(cfg config.Config, opts ...Option) (_ *Node, err error) {
 		Streams:            n.streams,
 		AdminDIDs:          cfg.HTTPAPI.AdminDIDs,
 		Status:             n.status,
-		SupportedChains:    info.AnchorChains,
+		SupportedChains:    n.anchorChains(),
 		SyncOverride:       cfg.Node.SyncOverride,
 	}, n)
 	if err != nil {
 		return nil, fmt.Errorf("node: build HTTP API: %w", err)
 	}
 	return n, nil
+}
+
+// anchorChains are the chains this node anchors to: the in-memory chain when it anchors in
+// memory, else the network's chains.
+func (n *Node) anchorChains() []string {
+	if n.inMemoryAnchors != nil {
+		return []string{anchor.InMemoryChainID}
+	}
+	return n.network.AnchorChains
 }
 
 // status reports the node for GET /api/v0/admin/status.
@@ -228,8 +240,8 @@ func (n *Node) status() api.NodeStatus {
 	if n.cfg.Anchor.EthereumRPCURL != "" {
 		anchor["ethereumRpcEndpoint"] = n.cfg.Anchor.EthereumRPCURL
 	}
-	if len(n.network.AnchorChains) > 0 {
-		anchor["chainId"] = n.network.AnchorChains[0]
+	if chains := n.anchorChains(); len(chains) > 0 {
+		anchor["chainId"] = chains[0]
 	}
 	st.Anchor = anchor
 	return st

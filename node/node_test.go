@@ -364,3 +364,18 @@ func TestCreatedStreamBlocksArePinned(t *testing.T) {
 		}
 	}
 }
+
+// TestAnchorChains: a local network without an anchor service anchors in memory and says so;
+// with an anchor service URL it reports the network's chain.
+func TestAnchorChains(t *testing.T) {
+	n := startNode(t, testConfig("/ceramic/local-chains"))
+	if code, body := get(t, "http://"+n.HTTPAddr()+"/api/v0/node/chains"); code != 200 || body != `{"supportedChains":["inmemory:12345"]}` {
+		t.Fatalf("chains = %d %s", code, body)
+	}
+	cfg := testConfig("/ceramic/local-chains-cas")
+	cfg.Anchor.AnchorServiceURL = "http://127.0.0.1:1"
+	m := startNode(t, cfg)
+	if code, body := get(t, "http://"+m.HTTPAddr()+"/api/v0/node/chains"); code != 200 || body != `{"supportedChains":["eip155:1337"]}` {
+		t.Fatalf("chains with an anchor service = %d %s", code, body)
+	}
+}
