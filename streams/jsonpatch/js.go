@@ -319,54 +319,7 @@ func isRangeErr(err error) bool {
 }
 
 // numberToString is Number.prototype.toString() for radix 10.
-func numberToString(f float64) string {
-	switch {
-	case math.IsNaN(f):
-		return "NaN"
-	case math.IsInf(f, 1):
-		return "Infinity"
-	case math.IsInf(f, -1):
-		return "-Infinity"
-	case f == 0:
-		return "0"
-	}
-	sign := ""
-	if f < 0 {
-		sign = "-"
-		f = -f
-	}
-	// Shortest round-trip digits and decimal exponent.
-	e := strconv.FormatFloat(f, 'e', -1, 64) // d.ddddde±XX
-	mant, expStr, _ := strings.Cut(e, "e")
-	digits := strings.Replace(mant, ".", "", 1)
-	exp, _ := strconv.Atoi(expStr)
-	k := len(digits)
-	n := exp + 1 // position of the decimal point relative to the digits
-	var s string
-	switch {
-	case k <= n && n <= 21:
-		s = digits + strings.Repeat("0", n-k)
-	case 0 < n && n <= 21:
-		s = digits[:n] + "." + digits[n:]
-	case -6 < n && n <= 0:
-		s = "0." + strings.Repeat("0", -n) + digits
-	default:
-		es := "+"
-		if n-1 < 0 {
-			es = "-"
-		}
-		ev := n - 1
-		if ev < 0 {
-			ev = -ev
-		}
-		if k == 1 {
-			s = digits + "e" + es + strconv.Itoa(ev)
-		} else {
-			s = digits[:1] + "." + digits[1:] + "e" + es + strconv.Itoa(ev)
-		}
-	}
-	return sign + s
-}
+func numberToString(f float64) string { return jsnum.Format(f) }
 
 // isJSWhitespace reports whether r is WhiteSpace or LineTerminator in ECMAScript.
 func isJSWhitespace(r rune) bool {

@@ -227,41 +227,7 @@ func numberText(v any) string {
 	if !ok {
 		return fmt.Sprint(v)
 	}
-	switch {
-	case math.IsNaN(f):
-		return "NaN"
-	case math.IsInf(f, 1):
-		return "Infinity"
-	case math.IsInf(f, -1):
-		return "-Infinity"
-	case f == 0:
-		return "0"
-	}
-	sign := ""
-	if f < 0 {
-		sign, f = "-", -f
-	}
-	mant, expStr, _ := strings.Cut(strconv.FormatFloat(f, 'e', -1, 64), "e")
-	digits := strings.Replace(mant, ".", "", 1)
-	exp, _ := strconv.Atoi(expStr)
-	k, n := len(digits), exp+1
-	switch {
-	case k <= n && n <= 21:
-		return sign + digits + strings.Repeat("0", n-k)
-	case 0 < n && n <= 21:
-		return sign + digits[:n] + "." + digits[n:]
-	case -6 < n && n <= 0:
-		return sign + "0." + strings.Repeat("0", -n) + digits
-	}
-	e := n - 1
-	es := "+"
-	if e < 0 {
-		es, e = "-", -e
-	}
-	if k == 1 {
-		return sign + digits + "e" + es + strconv.Itoa(e)
-	}
-	return sign + digits[:1] + "." + digits[1:] + "e" + es + strconv.Itoa(e)
+	return jsnum.Format(f)
 }
 
 // parseIntOfNumber is JavaScript parseInt(String(f)): the leading integer of the number's

@@ -5,7 +5,9 @@ package jsnum
 
 import (
 	"encoding/json"
+	"math"
 	"strconv"
+	"strings"
 )
 
 // MaxSafeInteger is Number.MAX_SAFE_INTEGER.
@@ -56,4 +58,44 @@ func BigInt(v any) (int64, bool) {
 		}
 	}
 	return 0, false
+}
+
+// Format is Number.prototype.toString() with radix 10: the shortest digits that read back
+// as f, in JavaScript's choice of plain or exponential notation.
+func Format(f float64) string {
+	switch {
+	case math.IsNaN(f):
+		return "NaN"
+	case math.IsInf(f, 1):
+		return "Infinity"
+	case math.IsInf(f, -1):
+		return "-Infinity"
+	case f == 0:
+		return "0"
+	}
+	sign := ""
+	if f < 0 {
+		sign, f = "-", -f
+	}
+	mant, expStr, _ := strings.Cut(strconv.FormatFloat(f, 'e', -1, 64), "e")
+	digits := strings.Replace(mant, ".", "", 1)
+	exp, _ := strconv.Atoi(expStr)
+	k, n := len(digits), exp+1 // n: position of the decimal point relative to the digits
+	switch {
+	case k <= n && n <= 21:
+		return sign + digits + strings.Repeat("0", n-k)
+	case 0 < n && n <= 21:
+		return sign + digits[:n] + "." + digits[n:]
+	case -6 < n && n <= 0:
+		return sign + "0." + strings.Repeat("0", -n) + digits
+	}
+	e := n - 1
+	es := "+"
+	if e < 0 {
+		es, e = "-", -e
+	}
+	if k == 1 {
+		return sign + digits + "e" + es + strconv.Itoa(e)
+	}
+	return sign + digits[:1] + "." + digits[1:] + "e" + es + strconv.Itoa(e)
 }
