@@ -81,44 +81,8 @@ func writeJSON(w http.ResponseWriter, status int, v any) error {
 	if err := enc.Encode(v); err != nil {
 		return fmt.Errorf("api: encoding response: %w", err)
 	}
-	body := unescapeHTML(bytes.TrimSuffix(buf.Bytes(), []byte("\n")))
+	body := bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
 	return writeBody(w, status, "application/json; charset=utf-8", body)
-}
-
-// unescapeHTML undoes the \u003c, \u003e and \u0026 escapes that json.Marshal writes for <,
-// > and &. Values with their own MarshalJSON (stream states) are encoded that way whatever
-// the encoder's setting. Backslashes occur only inside JSON strings, and every escape is
-// skipped as a whole, so an escaped backslash followed by "u003c" is left alone.
-func unescapeHTML(b []byte) []byte {
-	if !bytes.Contains(b, []byte(`\u00`)) {
-		return b
-	}
-	out := make([]byte, 0, len(b))
-	for i := 0; i < len(b); i++ {
-		if b[i] != '\\' || i+1 >= len(b) {
-			out = append(out, b[i])
-			continue
-		}
-		if i+6 <= len(b) {
-			switch string(b[i+1 : i+6]) {
-			case "u003c":
-				out = append(out, '<')
-				i += 5
-				continue
-			case "u003e":
-				out = append(out, '>')
-				i += 5
-				continue
-			case "u0026":
-				out = append(out, '&')
-				i += 5
-				continue
-			}
-		}
-		out = append(out, b[i], b[i+1])
-		i++
-	}
-	return out
 }
 
 // writeText sends a plain string the way Express's res.send does: labelled as HTML.

@@ -1,11 +1,16 @@
 package api
 
 import (
+	"encoding/json"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
+
+	"github.com/ipfs/go-cid"
+
+	"github.com/goceramic/ceramic/streams"
 )
 
 // jsonOfSize returns a JSON object exactly n bytes long.
@@ -148,22 +153,43 @@ func TestDecodeJSONAborted(t *testing.T) {
 	checkResponse(t, rec, http.StatusBadRequest, typeJSON, `{"error":"request aborted"}`)
 }
 
-func TestUnescapeHTML(t *testing.T) {
+// TestWriteJSONKeepsHTMLCharacters: response bodies carry <, > and & as JSON.stringify
+// writes them, also inside stream states (which serialize themselves), and leave other
+// escapes and literal backslashes alone.
+func TestWriteJSONKeepsHTMLCharacters(t *testing.T) {
 	tests := []struct {
 		name, in, want string
 	}{
 		{"nothing to do", `{"a":"b"}`, `{"a":"b"}`},
-		{"html escapes", `{"a":"\u003cb\u003e \u0026"}`, `{"a":"<b> &"}`},
+		{"html characters", `{"a":"\u003cb\u003e \u0026"}`, `{"a":"<b> &"}`},
 		{"other escapes stay", `{"a":"\u0001\n\"\u2028"}`, `{"a":"\u0001\n\"\u2028"}`},
 		{"escaped backslash before u003c", `{"a":"\\u003c"}`, `{"a":"\\u003c"}`},
 		{"escaped backslash then an escape", `{"a":"\\\u003c"}`, `{"a":"\\<"}`},
-		{"truncated escape at the end", `"\u00`, `"\u00`},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			if got := string(unescapeHTML([]byte(tc.in))); got != tc.want {
-				t.Errorf("unescapeHTML(%s) = %s, want %s", tc.in, got, tc.want)
+			var v any
+			if err := json.Unmarshal([]byte(tc.in), &v); err != nil {
+				t.Fatal(err)
+			}
+			rec := httptest.NewRecorder()
+			if err := writeJSON(rec, http.StatusOK, v); err != nil {
+				t.Fatal(err)
+			}
+			if got := rec.Body.String(); got != tc.want {
+				t.Errorf("writeJSON(%s) = %s, want %s", tc.in, got, tc.want)
 			}
 		})
 	}
+	t.Run("stream state", func(t *testing.T) {
+		st := &streams.State{Type: 0, Content: map[string]any{"html": "<b> &"}, Metadata: map[string]any{},
+			Log: []streams.LogEntry{{CID: cid.MustParse("bafyreib3qogvdpykzwqygktcl2nbbkdzfgbfgvx5vwrtw3lz2bsmm2wvvi")}}}
+		rec := httptest.NewRecorder()
+		if err := writeJSON(rec, http.StatusOK, map[string]any{"state": st}); err != nil {
+			t.Fatal(err)
+		}
+		if body := rec.Body.String(); !strings.Contains(body, `"html":"<b> &"`) {
+			t.Errorf("state body %s escapes HTML characters", body)
+		}
+	})
 }

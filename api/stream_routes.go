@@ -108,9 +108,10 @@ func (h *handler) getStreamContent(w http.ResponseWriter, r *http.Request) error
 }
 
 // currentContentJSON returns next.content ?? content of the serialized state, so that the
-// content is encoded exactly as in the state (CIDs and bytes included).
+// content is encoded exactly as in the state (CIDs and bytes included). The state's own
+// serialization is used (computed once per cached state, and without HTML escapes).
 func currentContentJSON(st *streams.State) (json.RawMessage, error) {
-	raw, err := json.Marshal(st)
+	raw, err := st.MarshalJSON()
 	if err != nil {
 		return nil, fmt.Errorf("api: encoding state: %w", err)
 	}
