@@ -322,14 +322,7 @@ func isRangeErr(err error) bool {
 func numberToString(f float64) string { return jsnum.Format(f) }
 
 // isJSWhitespace reports whether r is WhiteSpace or LineTerminator in ECMAScript.
-func isJSWhitespace(r rune) bool {
-	switch r {
-	case '\t', '\n', '\v', '\f', '\r', ' ', 0xa0, 0x1680, 0x2028, 0x2029, 0x202f, 0x205f,
-		0x3000, 0xfeff:
-		return true
-	}
-	return r >= 0x2000 && r <= 0x200a
-}
+func isJSWhitespace(r rune) bool { return jsnum.IsWhitespace(r) }
 
 // stringToNumber is ECMAScript StringToNumber.
 func stringToNumber(s string) float64 {

@@ -209,14 +209,7 @@ func escapePointer(s string) string {
 }
 
 // isJSWhitespace reports whether r is WhiteSpace or LineTerminator in ECMAScript.
-func isJSWhitespace(r rune) bool {
-	switch r {
-	case '\t', '\n', '\v', '\f', '\r', ' ', 0xa0, 0x1680, 0x2028, 0x2029, 0x202f, 0x205f,
-		0x3000, 0xfeff:
-		return true
-	}
-	return r >= 0x2000 && r <= 0x200a
-}
+func isJSWhitespace(r rune) bool { return jsnum.IsWhitespace(r) }
 
 // numberText is Number.prototype.toString() for the numbers that appear in messages.
 func numberText(v any) string {

@@ -99,3 +99,14 @@ func Format(f float64) string {
 	}
 	return sign + digits[:1] + "." + digits[1:] + "e" + es + strconv.Itoa(e)
 }
+
+// IsWhitespace reports whether r is ECMAScript WhiteSpace or LineTerminator (what
+// String.prototype.trim and StringToNumber skip).
+func IsWhitespace(r rune) bool {
+	switch r {
+	case '\t', '\n', '\v', '\f', '\r', ' ', 0xa0, 0x1680, 0x2028, 0x2029, 0x202f, 0x205f,
+		0x3000, 0xfeff:
+		return true
+	}
+	return r >= 0x2000 && r <= 0x200a
+}
