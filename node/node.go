@@ -235,15 +235,16 @@ func (n *Node) status() api.NodeStatus {
 			}
 		}
 	}
-	// No anchor service runs yet, so no anchor can be pending.
-	anchor := map[string]any{"anchorServiceUrl": n.cfg.AnchorServiceURL(), "ethereumRpcEndpoint": nil, "pendingAnchors": 0}
+	// Anchor requests are not queued durably yet (the in-memory service answers them at once),
+	// so none is reported pending.
+	anchoring := map[string]any{"anchorServiceUrl": n.cfg.AnchorServiceURL(), "ethereumRpcEndpoint": nil, "pendingAnchors": 0}
 	if n.cfg.Anchor.EthereumRPCURL != "" {
-		anchor["ethereumRpcEndpoint"] = n.cfg.Anchor.EthereumRPCURL
+		anchoring["ethereumRpcEndpoint"] = n.cfg.Anchor.EthereumRPCURL
 	}
 	if chains := n.anchorChains(); len(chains) > 0 {
-		anchor["chainId"] = chains[0]
+		anchoring["chainId"] = chains[0]
 	}
-	st.Anchor = anchor
+	st.Anchor = anchoring
 	return st
 }
 
