@@ -30,8 +30,9 @@ test-unit: ## Fast unit tests
 	$(GO) test -count=1 ./...
 
 .PHONY: tools
-tools: js-deps ## Install what the integration tests run: kubo (cached in ~/.cache/goceramic), npm packages
+tools: js-deps ## Install what the integration tests run: kubo and geth (cached in ~/.cache/goceramic), npm packages
 	@./scripts/install-kubo.sh >/dev/null
+	@./scripts/install-geth.sh >/dev/null
 
 .PHONY: js-deps
 js-deps: ## Install the JavaScript client suite's packages from its lockfile
@@ -43,7 +44,7 @@ load: ## Drive a running node with signed creates, updates and loads (URL=http:/
 
 .PHONY: test-integration
 test-integration: tools ## Multi-process tests: builds the binary and runs real daemons on loopback
-	KUBO_BIN=$$(./scripts/install-kubo.sh) $(GO) test -count=1 -tags integration -timeout 20m ./integration/...
+	KUBO_BIN=$$(./scripts/install-kubo.sh) GETH_BIN=$$(./scripts/install-geth.sh) $(GO) test -count=1 -tags integration -timeout 20m ./integration/...
 
 .PHONY: lint
 lint: ## gofmt, go vet

@@ -1,8 +1,18 @@
 // Package anchor anchors stream tips and verifies anchor proofs.
 //
-// [InMemory] is the anchor service of the inmemory network: it anchors every request at once,
-// with proofs that only the node that made them can verify, as js-ceramic's in-memory anchor
-// service does. Anchoring through a Ceramic Anchor Service and verifying proofs against an
-// Ethereum chain build on the same two interfaces of the stream engine
-// (streams.AnchorService and streams.ProofVerifier).
+// A node anchors in one of three ways, all behind streams.AnchorService:
+//   - [Requester] sends requests to an anchor service ([Backend]): a Ceramic Anchor Service
+//     over HTTP ([CASBackend], package cas) or the built-in service in the same process
+//     ([ServiceBackend], package service). Requests are kept durably and followed after a
+//     restart; outcomes go to the stream engine ([Sink]).
+//   - [InMemory] anchors at once, without a chain, as js-ceramic's in-memory anchor service
+//     does on the inmemory network.
+//
+// [Verifier] implements streams.ProofVerifier: it walks an anchor commit's Merkle path from
+// the proof's root and hands the chain part to a [ChainValidator] per CAIP-2 namespace
+// (package ethereum for eip155, [InMemory] for inmemory).
+//
+// The built-in anchor service (package service) batches requests into Merkle trees
+// (package merkle) and anchors each batch on an EVM chain ([EthereumChain] over
+// ethereum.Sender); [CASServer] serves it over the CAS HTTP API.
 package anchor

@@ -26,7 +26,7 @@ type BlockPutter interface {
 // InMemory anchors tips immediately, without a blockchain: for each request it writes a proof
 // {chainId: "inmemory:12345", txHash: <random CID>, root: <tip>, txType: "f(bytes32)"} and an
 // anchor commit {id, prev: tip, proof, path: ""}, remembers the time of the "transaction", and
-// hands the anchor commit to the sink. Only this InMemory can verify its proofs.
+// hands the anchor commit to the sink. Only this InMemory can validate its transactions.
 type InMemory struct {
 	blocks BlockPutter
 	now    func() time.Time
@@ -108,14 +108,11 @@ func (a *InMemory) anchor(ctx context.Context, id streamid.StreamID, tip cid.Cid
 	return commit.CID, nil
 }
 
-// VerifyAnchor accepts the proofs this service made: the chain is inmemory:12345, the
-// transaction is one it recorded and the proof's root is the anchored commit.
-func (a *InMemory) VerifyAnchor(_ context.Context, commit *codec.AnchorCommit, proof *codec.AnchorProof, _ streams.BlockGetter) (int64, error) {
+// ValidateChainInclusion accepts the proofs this service made: the chain is inmemory:12345
+// and the transaction is one it recorded. (The Merkle path is checked by [Verifier].)
+func (a *InMemory) ValidateChainInclusion(_ context.Context, proof *codec.AnchorProof) (int64, error) {
 	if proof.ChainID != InMemoryChainID {
 		return 0, fmt.Errorf("anchor: chain %s is not the in-memory chain %s", proof.ChainID, InMemoryChainID)
-	}
-	if commit.Path != "" || !proof.Root.Equals(commit.Prev) {
-		return 0, fmt.Errorf("anchor: proof root %s does not anchor commit %s", proof.Root, commit.Prev)
 	}
 	a.mu.Lock()
 	ts, ok := a.times[proof.TxHash]
@@ -135,5 +132,5 @@ func (a *InMemory) Close() error {
 
 var (
 	_ streams.AnchorService = (*InMemory)(nil)
-	_ streams.ProofVerifier = (*InMemory)(nil)
+	_ ChainValidator        = (*InMemory)(nil)
 )

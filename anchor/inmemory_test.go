@@ -21,7 +21,8 @@ func TestInMemoryAnchoring(t *testing.T) {
 	now := time.Unix(1_700_000_000, 0)
 	am := anchor.NewInMemory(blocks, func() time.Time { return now })
 	defer am.Close()
-	svc, err := streams.NewService(streams.Config{Blocks: blocks, Pins: mem.New(), Anchors: am, Verifier: am})
+	verifier := anchor.NewVerifier(map[string]anchor.ChainValidator{"inmemory": am})
+	svc, err := streams.NewService(streams.Config{Blocks: blocks, Pins: mem.New(), Anchors: am, Verifier: verifier})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -68,10 +69,16 @@ func TestInMemoryAnchoring(t *testing.T) {
 	pd, _ := blocks.Get(ctx, ac.Proof)
 	pv, _ := codec.DecodeBlock(ac.Proof, pd)
 	proof, _ := codec.DecodeAnchorProof(pv)
-	if _, err := am.VerifyAnchor(ctx, ac, proof, blocks); err != nil {
+	if _, err := verifier.VerifyAnchor(ctx, ac, proof, blocks); err != nil {
 		t.Fatalf("own proof: %v", err)
 	}
-	if _, err := other.VerifyAnchor(ctx, ac, proof, blocks); err == nil {
+	if _, err := anchor.NewVerifier(map[string]anchor.ChainValidator{"inmemory": other}).VerifyAnchor(ctx, ac, proof, blocks); err == nil {
 		t.Fatal("another service's proof verified")
+	}
+	// A Merkle path that does not lead to the anchored commit is refused.
+	bad := *ac
+	bad.Path = "0"
+	if _, err := verifier.VerifyAnchor(ctx, &bad, proof, blocks); err == nil {
+		t.Fatal("an anchor commit with a wrong path verified")
 	}
 }

@@ -144,6 +144,8 @@ func classify(err error, clientGone bool) (status int, msg string) {
 		return http.StatusBadRequest, msgReadOnly
 	case errors.Is(err, streams.ErrUnsupported):
 		return http.StatusNotImplemented, errText
+	case errors.Is(err, streams.ErrProofUnavailable):
+		return http.StatusServiceUnavailable, errText
 	case errors.Is(err, context.DeadlineExceeded):
 		return http.StatusGatewayTimeout, errText
 	default:

@@ -57,9 +57,10 @@ type Options struct {
 	// Status, when set, reports what GET /admin/status returns. nil reports empty values.
 	Status func() NodeStatus
 
-	// SupportedChains are the anchor chains GET /node/chains lists, such as
-	// ["eip155:100"]. They are not reported in read-only mode.
-	SupportedChains []string
+	// SupportedChains returns the anchor chains GET /node/chains lists, such as
+	// ["eip155:100"] (the node learns them from its anchor service after it starts). They
+	// are not reported in read-only mode. nil lists none.
+	SupportedChains func() []string
 
 	// SyncOverride is node.sync-override: "prefer-cache", "sync-always" or "never-sync"
 	// replaces the sync option of every load and write. Any other value, including "", is
@@ -128,7 +129,6 @@ func newHandler(opts Options, b Backend, extra func(*router)) (*handler, error) 
 		return nil, err
 	}
 	opts.AdminDIDs = slices.Clone(opts.AdminDIDs)
-	opts.SupportedChains = slices.Clone(opts.SupportedChains)
 	h := &handler{
 		opts:        opts,
 		backend:     b,

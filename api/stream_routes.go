@@ -274,7 +274,10 @@ func (h *handler) supportedChains(w http.ResponseWriter, _ *http.Request) error 
 	if h.opts.ReadOnly {
 		return writeJSON(w, http.StatusOK, struct{}{})
 	}
-	chains := h.opts.SupportedChains
+	var chains []string
+	if h.opts.SupportedChains != nil {
+		chains = h.opts.SupportedChains()
+	}
 	if chains == nil {
 		chains = []string{}
 	}

@@ -279,9 +279,9 @@ func TestNodeChains(t *testing.T) {
 		opts Options
 		want string
 	}{
-		{"configured", Options{SupportedChains: []string{"eip155:100"}}, `{"supportedChains":["eip155:100"]}`},
+		{"configured", Options{SupportedChains: func() []string { return []string{"eip155:100"} }}, `{"supportedChains":["eip155:100"]}`},
 		{"none", Options{}, `{"supportedChains":[]}`},
-		{"read-only", Options{ReadOnly: true, SupportedChains: []string{"eip155:100"}}, `{}`},
+		{"read-only", Options{ReadOnly: true, SupportedChains: func() []string { return []string{"eip155:100"} }}, `{}`},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

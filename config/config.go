@@ -12,6 +12,8 @@ type Config struct {
 	Node       Node       `json:"node"`
 	StateStore StateStore `json:"state-store"`
 	Indexing   Indexing   `json:"indexing"`
+	// AnchorService is this node's own section: the built-in anchor service.
+	AnchorService AnchorService `json:"anchor-service,omitzero"`
 }
 
 // Anchor configures the anchor service client.
@@ -22,6 +24,43 @@ type Anchor struct {
 	AuthMethod string `json:"auth-method,omitempty"`
 	// EthereumRPCURL is the JSON-RPC endpoint used to verify anchor transactions.
 	EthereumRPCURL string `json:"ethereum-rpc-url,omitempty"`
+}
+
+// AnchorService configures the built-in anchor service (this node's own section; js-ceramic
+// has none). When enabled, the node anchors its streams itself: it batches anchor requests,
+// puts each batch's Merkle root on an EVM chain with one anchorDagCbor(bytes32) transaction
+// to the Ceramic anchor contract, and makes anchor commits any js-ceramic node accepts. With
+// a port it also serves the Ceramic Anchor Service HTTP API, so that other nodes can use it
+// as their anchor.anchor-service-url; `ceramic anchor-service` runs only that.
+type AnchorService struct {
+	// Enabled turns the built-in anchor service on.
+	Enabled bool `json:"enabled,omitempty"`
+	// EthereumRPCURL is the chain's JSON-RPC endpoint; empty means anchor.ethereum-rpc-url.
+	EthereumRPCURL string `json:"ethereum-rpc-url,omitempty"`
+	// ChainID is the CAIP-2 chain, such as "eip155:100"; when set, the endpoint must serve it.
+	ChainID string `json:"chain-id,omitempty"`
+	// ContractAddress is the anchor contract; empty means the Ceramic anchor contract
+	// 0x231055A0852D67C7107Ad0d0DFeab60278fE6AdC, the only one js-ceramic nodes accept.
+	ContractAddress string `json:"contract-address,omitempty"`
+	// PrivateKeyFile holds the hex private key of the account that sends the transactions.
+	// The environment variable CERAMIC_ANCHOR_SERVICE_PRIVATE_KEY overrides it.
+	PrivateKeyFile string `json:"private-key-file,omitempty"`
+	// PrivateKey is the key itself, set only from CERAMIC_ANCHOR_SERVICE_PRIVATE_KEY.
+	PrivateKey string `json:"-"`
+	// IntervalSeconds is how often a batch is anchored; default 60.
+	IntervalSeconds int `json:"interval-seconds,omitempty"`
+	// MaxBatch anchors early once this many requests wait; default 1024.
+	MaxBatch int `json:"max-batch,omitempty"`
+	// Confirmations is the number of blocks a transaction needs (1 = mined); default 1.
+	Confirmations int `json:"confirmations,omitempty"`
+	// Hostname and Port are where the anchor service HTTP API listens; no port, no API.
+	Hostname string `json:"hostname,omitempty"`
+	Port     *Port  `json:"port,omitempty"`
+	// AllowedDIDs may submit requests over HTTP (DID-authenticated); empty means anyone.
+	AllowedDIDs []string `json:"allowed-dids,omitempty"`
+	// LocalDirectory keeps the service's requests; default
+	// <state-store.local-directory>/<network>-anchor-service.
+	LocalDirectory string `json:"local-directory,omitempty"`
 }
 
 // HTTPAPI configures the /api/v0 listener.

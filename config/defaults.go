@@ -2,6 +2,7 @@ package config
 
 import (
 	"net/url"
+	"path/filepath"
 	"slices"
 	"strings"
 )
@@ -153,3 +154,29 @@ func redactDBURL(s string) string {
 
 // trimSlashes removes all trailing slashes, as js-ceramic does for the CAS URL.
 func trimSlashes(s string) string { return strings.TrimRight(s, "/") }
+
+// AnchorServiceRPCURL returns the Ethereum JSON-RPC endpoint of the built-in anchor service:
+// anchor-service.ethereum-rpc-url, else anchor.ethereum-rpc-url, else the network's default.
+func (c Config) AnchorServiceRPCURL() string {
+	if u := c.AnchorService.EthereumRPCURL; u != "" {
+		return u
+	}
+	if u := c.Anchor.EthereumRPCURL; u != "" {
+		return u
+	}
+	info, _ := c.Network.Info()
+	return info.DefaultEthereumRPCURL
+}
+
+// AnchorServiceDirectory returns where the built-in anchor service keeps its requests:
+// anchor-service.local-directory, else <state-store.local-directory>/<network>-anchor-service;
+// "" when neither directory is set.
+func (c Config) AnchorServiceDirectory() string {
+	if d := c.AnchorService.LocalDirectory; d != "" {
+		return d
+	}
+	if c.StateStore.LocalDirectory == "" {
+		return ""
+	}
+	return filepath.Join(c.StateStore.LocalDirectory, c.Network.Canonical()+"-anchor-service")
+}

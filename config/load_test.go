@@ -701,6 +701,9 @@ func TestSchemaCoversConfig(t *testing.T) {
 		sname, _, _ := strings.Cut(section.Tag.Get("json"), ",")
 		for j := range section.Type.NumField() {
 			name, _, _ := strings.Cut(section.Type.Field(j).Tag.Get("json"), ",")
+			if name == "-" {
+				continue // set from the environment only
+			}
 			tags = append(tags, sname+"."+name)
 		}
 	}

@@ -106,6 +106,19 @@ var schema = []keySpec{
 	{key: "indexing.allow-queries-before-historical-sync", kind: kindBool, allowed: allowedBool, field: func(c *Config) any { return &c.Indexing.AllowQueriesBeforeHistoricalSync }},
 	{key: "indexing.disable-composedb", kind: kindBool, allowed: allowedBool, field: func(c *Config) any { return &c.Indexing.DisableComposeDB }},
 	{key: "indexing.enable-historical-sync", kind: kindBool, allowed: allowedBool, field: func(c *Config) any { return &c.Indexing.EnableHistoricalSync }},
+
+	{key: "anchor-service.enabled", kind: kindBool, allowed: allowedBool, field: func(c *Config) any { return &c.AnchorService.Enabled }},
+	{key: "anchor-service.ethereum-rpc-url", kind: kindString, allowed: allowedHTTPURL, field: func(c *Config) any { return &c.AnchorService.EthereumRPCURL }},
+	{key: "anchor-service.chain-id", kind: kindString, allowed: `an EVM chain as CAIP-2, such as "eip155:100"`, field: func(c *Config) any { return &c.AnchorService.ChainID }},
+	{key: "anchor-service.contract-address", kind: kindString, allowed: "a 0x-prefixed 20-byte hex address", field: func(c *Config) any { return &c.AnchorService.ContractAddress }},
+	{key: "anchor-service.private-key-file", kind: kindString, allowed: "a file path", path: true, field: func(c *Config) any { return &c.AnchorService.PrivateKeyFile }},
+	{key: "anchor-service.interval-seconds", kind: kindInt, allowed: "an integer of at least 1", field: func(c *Config) any { return &c.AnchorService.IntervalSeconds }},
+	{key: "anchor-service.max-batch", kind: kindInt, allowed: "an integer of at least 1", field: func(c *Config) any { return &c.AnchorService.MaxBatch }},
+	{key: "anchor-service.confirmations", kind: kindInt, allowed: "an integer of at least 1", field: func(c *Config) any { return &c.AnchorService.Confirmations }},
+	{key: "anchor-service.hostname", kind: kindString, allowed: allowedHostname, field: func(c *Config) any { return &c.AnchorService.Hostname }},
+	{key: "anchor-service.port", kind: kindPort, allowed: allowedPort, field: func(c *Config) any { return &c.AnchorService.Port }},
+	{key: "anchor-service.allowed-dids", kind: kindStrings, allowed: "a list of DIDs", field: func(c *Config) any { return &c.AnchorService.AllowedDIDs }},
+	{key: "anchor-service.local-directory", kind: kindString, allowed: allowedDir, path: true, field: func(c *Config) any { return &c.AnchorService.LocalDirectory }},
 }
 
 // specs indexes schema by key; sections holds the top-level section names.

@@ -18,6 +18,11 @@ func (c Config) Validate() error {
 	return c.validate(func(string) string { return "" })
 }
 
+var (
+	evmChain   = regexp.MustCompile(`^eip155:[1-9][0-9]{0,18}$`)
+	evmAddress = regexp.MustCompile(`^0x[0-9a-fA-F]{40}$`)
+)
+
 // validator collects the errors of one validation run.
 type validator struct {
 	source func(key string) string
@@ -58,6 +63,46 @@ func (c Config) validate(source func(key string) string) error {
 		}
 	default:
 		v.fail("anchor.auth-method", jsonText(c.Anchor.AuthMethod), "", nil)
+	}
+
+	// anchor-service
+	if as := c.AnchorService; as.Enabled {
+		if u := c.AnchorServiceRPCURL(); !isHTTPURL(u) {
+			v.errs = append(v.errs, &Error{
+				Key: "anchor-service.ethereum-rpc-url", Value: jsonText(u), Allowed: allowedHTTPURL + " (or anchor.ethereum-rpc-url)",
+				Source: source("anchor-service.ethereum-rpc-url"), Reason: "the anchor service needs an Ethereum JSON-RPC endpoint",
+			})
+		}
+		if as.PrivateKey == "" && as.PrivateKeyFile == "" {
+			v.errs = append(v.errs, &Error{
+				Key: "anchor-service.private-key-file", Allowed: "a file holding the hex private key of the sending account, or the environment variable CERAMIC_ANCHOR_SERVICE_PRIVATE_KEY",
+				Source: source("anchor-service.enabled"), Reason: "the anchor service needs the key of the account that sends its transactions",
+			})
+		}
+	}
+	if id := c.AnchorService.ChainID; id != "" && !evmChain.MatchString(id) {
+		v.fail("anchor-service.chain-id", jsonText(id), "", nil)
+	}
+	if a := c.AnchorService.ContractAddress; a != "" && !evmAddress.MatchString(a) {
+		v.fail("anchor-service.contract-address", jsonText(a), "", nil)
+	}
+	if u := c.AnchorService.EthereumRPCURL; u != "" && !isHTTPURL(u) {
+		v.fail("anchor-service.ethereum-rpc-url", jsonText(u), "", nil)
+	}
+	for _, kv := range []struct {
+		key string
+		n   int
+	}{
+		{"anchor-service.interval-seconds", c.AnchorService.IntervalSeconds},
+		{"anchor-service.max-batch", c.AnchorService.MaxBatch},
+		{"anchor-service.confirmations", c.AnchorService.Confirmations},
+	} {
+		if kv.n < 0 {
+			v.fail(kv.key, jsonText(kv.n), "", nil)
+		}
+	}
+	if p := c.AnchorService.Port; p != nil && !validPort(*p) {
+		v.fail("anchor-service.port", jsonText(*p), "", nil)
 	}
 
 	// http-api

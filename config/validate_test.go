@@ -83,6 +83,21 @@ func TestValidate(t *testing.T) {
 		{name: "log level 4", change: func(c *Config) { l := 4; c.Logger.LogLevel = &l }, wantKey: "logger.log-level"},
 		{name: "log level nil", change: func(c *Config) { c.Logger.LogLevel = nil }},
 		{name: "sync override", change: func(c *Config) { c.Node.SyncOverride = SyncOverrideNeverSync }},
+		{name: "anchor service", change: func(c *Config) {
+			c.AnchorService = AnchorService{Enabled: true, EthereumRPCURL: "http://geth:8545", PrivateKeyFile: "/key", ChainID: "eip155:100", ContractAddress: "0x231055A0852D67C7107Ad0d0DFeab60278fE6AdC"}
+		}},
+		{name: "anchor service key from the environment", change: func(c *Config) {
+			c.AnchorService = AnchorService{Enabled: true, PrivateKey: "00"}
+			c.Anchor.EthereumRPCURL = "http://geth:8545"
+		}},
+		{name: "anchor service without RPC", change: func(c *Config) { c.AnchorService = AnchorService{Enabled: true, PrivateKeyFile: "/key"} },
+			wantKey: "anchor-service.ethereum-rpc-url", wantMsg: "needs an Ethereum JSON-RPC endpoint"},
+		{name: "anchor service without key", change: func(c *Config) { c.AnchorService = AnchorService{Enabled: true, EthereumRPCURL: "http://geth:8545"} },
+			wantKey: "anchor-service.private-key-file", wantMsg: "CERAMIC_ANCHOR_SERVICE_PRIVATE_KEY"},
+		{name: "anchor service chain", change: func(c *Config) { c.AnchorService.ChainID = "eip155:0x1" }, wantKey: "anchor-service.chain-id"},
+		{name: "anchor service contract", change: func(c *Config) { c.AnchorService.ContractAddress = "231055A0852D67C7107Ad0d0DFeab60278fE6AdC" }, wantKey: "anchor-service.contract-address"},
+		{name: "anchor service interval", change: func(c *Config) { c.AnchorService.IntervalSeconds = -1 }, wantKey: "anchor-service.interval-seconds"},
+		{name: "anchor service port", change: func(c *Config) { p := Port(65536); c.AnchorService.Port = &p }, wantKey: "anchor-service.port"},
 		{name: "bad sync override", change: func(c *Config) { c.Node.SyncOverride = "sync" }, wantKey: "node.sync-override"},
 		{name: "state store fs", change: func(c *Config) { c.StateStore.Mode = StateStoreModeFS }},
 		{name: "state store s3", change: func(c *Config) { c.StateStore.Mode, c.StateStore.S3Bucket = StateStoreModeS3, "b" }},

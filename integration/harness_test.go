@@ -77,8 +77,14 @@ func writeConfig(t *testing.T, home string, cfg map[string]any) string {
 // startDaemon runs `ceramic daemon args…` with HOME=home. It does not wait for readiness.
 func startDaemon(t *testing.T, home string, env []string, args ...string) *daemon {
 	t.Helper()
+	return startCommand(t, home, env, "daemon", args...)
+}
+
+// startCommand runs `ceramic <command> args…` with HOME=home.
+func startCommand(t *testing.T, home string, env []string, command string, args ...string) *daemon {
+	t.Helper()
 	d := &daemon{t: t, home: home, lines: make(chan string, 1024), done: make(chan struct{})}
-	d.cmd = exec.Command(binary, append([]string{"daemon"}, args...)...)
+	d.cmd = exec.Command(binary, append([]string{command}, args...)...)
 	d.cmd.Env = append(append(cleanEnv(), "HOME="+home), env...)
 	pr, pw := io.Pipe()
 	d.cmd.Stdout, d.cmd.Stderr = pw, pw

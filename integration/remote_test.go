@@ -20,13 +20,20 @@ import (
 // which `make test-integration` runs first).
 func kuboBinary(t *testing.T) string {
 	t.Helper()
-	if p := os.Getenv("KUBO_BIN"); p != "" {
+	return toolBinary(t, "KUBO_BIN", "kubo-v0.26.0/ipfs", "scripts/install-kubo.sh")
+}
+
+// toolBinary returns the helper binary named by the environment variable env, else the one
+// the install script caches under ~/.cache/goceramic/tools/<rel>.
+func toolBinary(t *testing.T, env, rel, script string) string {
+	t.Helper()
+	if p := os.Getenv(env); p != "" {
 		return p
 	}
 	home, _ := os.UserHomeDir()
-	p := filepath.Join(home, ".cache", "goceramic", "tools", "kubo-v0.26.0", "ipfs")
+	p := filepath.Join(home, ".cache", "goceramic", "tools", rel)
 	if _, err := os.Stat(p); err != nil {
-		t.Fatalf("no kubo binary at %s: run scripts/install-kubo.sh (make test-integration does) or set KUBO_BIN", p)
+		t.Fatalf("no %s at %s: run %s (make test-integration does) or set %s", filepath.Base(rel), p, script, env)
 	}
 	return p
 }

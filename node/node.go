@@ -22,7 +22,6 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
-	"github.com/goceramic/ceramic/anchor"
 	"github.com/goceramic/ceramic/api"
 	"github.com/goceramic/ceramic/config"
 	"github.com/goceramic/ceramic/internal/buildinfo"
@@ -55,13 +54,13 @@ type Node struct {
 	mode    string // "bundled" or "remote"
 	stores  statestore.Stores
 	streams *streams.Service
-	// inMemoryAnchors anchors streams on the inmemory network.
-	inMemoryAnchors *anchor.InMemory
-	handler         http.Handler
-	pubsub          *p2p.Service
-	logFiles        []*logging.File
-	access          *logging.File // http-access.log, when log-to-files is on
-	psLog           *logging.File // pubsub.log, when log-to-files is on
+	// anchoring anchors the node's streams and verifies anchors.
+	anchoring *anchoring
+	handler   http.Handler
+	pubsub    *p2p.Service
+	logFiles  []*logging.File
+	access    *logging.File // http-access.log, when log-to-files is on
+	psLog     *logging.File // pubsub.log, when log-to-files is on
 
 	mu       sync.Mutex
 	started  bool
@@ -168,19 +167,12 @@ func New(cfg config.Config, opts ...Option) (_ *Node, err error) {
 		}
 		return nil, fmt.Errorf("node: open state store: %w", err)
 	}
-	var anchors streams.AnchorService
-	var verifier streams.ProofVerifier
-	inMemoryAnchoring := cfg.Network.Canonical() == config.NetworkInMemory ||
-		(cfg.Network.Canonical() == config.NetworkLocal && cfg.Anchor.AnchorServiceURL == "")
-	if inMemoryAnchoring && !cfg.Node.IsReadOnly() {
-		// The inmemory network, and a local one without an anchor service, anchor through the
-		// node's own in-memory anchor service.
-		n.inMemoryAnchors = anchor.NewInMemory(ipfsBlocks{n}, nil)
-		anchors, verifier = n.inMemoryAnchors, n.inMemoryAnchors
+	if n.anchoring, err = newAnchoring(n); err != nil {
+		return nil, err
 	}
 	n.streams, err = streams.NewService(streams.Config{
-		Anchors:    anchors,
-		Verifier:   verifier,
+		Anchors:    n.anchoring.service(),
+		Verifier:   n.anchoring.verifier,
 		Blocks:     ipfsBlocks{n},
 		Pins:       n.stores.State,
 		Publisher:  updatePublisher{n: n, disabled: cfg.Node.DisablePubsubUpdates},
@@ -190,9 +182,6 @@ func New(cfg config.Config, opts ...Option) (_ *Node, err error) {
 	})
 	if err != nil {
 		return nil, err
-	}
-	if n.inMemoryAnchors != nil {
-		n.inMemoryAnchors.SetSink(n.streams.ApplyAnchor)
 	}
 
 	n.handler, err = api.NewHandler(api.Options{
@@ -204,22 +193,13 @@ func New(cfg config.Config, opts ...Option) (_ *Node, err error) {
 		Streams:            n.streams,
 		AdminDIDs:          cfg.HTTPAPI.AdminDIDs,
 		Status:             n.status,
-		SupportedChains:    n.anchorChains(),
+		SupportedChains:    n.anchoring.supportedChains,
 		SyncOverride:       cfg.Node.SyncOverride,
 	}, n)
 	if err != nil {
 		return nil, fmt.Errorf("node: build HTTP API: %w", err)
 	}
 	return n, nil
-}
-
-// anchorChains are the chains this node anchors to: the in-memory chain when it anchors in
-// memory, else the network's chains.
-func (n *Node) anchorChains() []string {
-	if n.inMemoryAnchors != nil {
-		return []string{anchor.InMemoryChainID}
-	}
-	return n.network.AnchorChains
 }
 
 // status reports the node for GET /api/v0/admin/status.
@@ -235,16 +215,7 @@ func (n *Node) status() api.NodeStatus {
 			}
 		}
 	}
-	// Anchor requests are not queued durably yet (the in-memory service answers them at once),
-	// so none is reported pending.
-	anchoring := map[string]any{"anchorServiceUrl": n.cfg.AnchorServiceURL(), "ethereumRpcEndpoint": nil, "pendingAnchors": 0}
-	if n.cfg.Anchor.EthereumRPCURL != "" {
-		anchoring["ethereumRpcEndpoint"] = n.cfg.Anchor.EthereumRPCURL
-	}
-	if chains := n.anchorChains(); len(chains) > 0 {
-		anchoring["chainId"] = chains[0]
-	}
-	st.Anchor = anchoring
+	st.Anchor = n.anchoring.status()
 	return st
 }
 
@@ -358,6 +329,9 @@ func (n *Node) Start(ctx context.Context) error {
 		return err
 	}
 	if err := n.pubsub.Start(ctx); err != nil {
+		return err
+	}
+	if err := n.anchoring.start(ctx, bg); err != nil {
 		return err
 	}
 	n.wg.Add(1)
@@ -563,8 +537,8 @@ func (n *Node) Close() error {
 		if n.stopBG != nil {
 			n.stopBG()
 		}
-		if n.inMemoryAnchors != nil {
-			errs = append(errs, n.inMemoryAnchors.Close())
+		if n.anchoring != nil {
+			errs = append(errs, n.anchoring.close())
 		}
 		if n.pubsub != nil {
 			errs = append(errs, n.pubsub.Close())

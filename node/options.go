@@ -2,6 +2,7 @@ package node
 
 import (
 	"log/slog"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 )
@@ -13,6 +14,8 @@ type nodeOptions struct {
 	logger     *slog.Logger
 	registerer prometheus.Registerer
 	gatherer   prometheus.Gatherer
+	// anchorPoll, when set, replaces the first wait between anchor status requests (tests).
+	anchorPoll time.Duration
 }
 
 // WithLogger sets the logger for the node's diagnostics. Without it the node logs nothing to

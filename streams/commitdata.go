@@ -176,15 +176,19 @@ func fetchLog(ctx context.Context, bs BlockGetter, tip cid.Cid, stop func(cid.Ci
 
 // verifyAnchors checks the anchor commits of a log (newest first) and assigns every commit the
 // time of the first valid anchor at or after it. A failed verification is kept on the commit
-// and raised only if that anchor is applied.
-func verifyAnchors(ctx context.Context, v ProofVerifier, bs BlockGetter, log []*commitData) {
+// and raised only if that anchor is applied. A proof that cannot be checked now (its chain is
+// unreachable) is neither: the whole operation fails with an error wrapping
+// ErrProofUnavailable, so that nothing is decided on a proof nobody checked.
+func verifyAnchors(ctx context.Context, v ProofVerifier, bs BlockGetter, log []*commitData) error {
 	var ts *int64
 	for i := len(log) - 1; i >= 0; i-- {
 		cd := log[i]
 		if cd.Type == CommitAnchor && cd.Anchor != nil {
 			if v == nil {
 				cd.AnchorErr = errors.New("anchor proofs cannot be verified: this node has no anchor verifier")
-			} else if t, err := v.VerifyAnchor(ctx, cd.Anchor, cd.Proof, bs); err != nil {
+			} else if t, err := v.VerifyAnchor(ctx, cd.Anchor, cd.Proof, bs); errors.Is(err, ErrProofUnavailable) {
+				return &CommitError{CID: cd.CID, Err: err}
+			} else if err != nil {
 				cd.AnchorErr = err
 			} else {
 				ts = &t
@@ -192,4 +196,5 @@ func verifyAnchors(ctx context.Context, v ProofVerifier, bs BlockGetter, log []*
 		}
 		cd.Timestamp = ts
 	}
+	return nil
 }

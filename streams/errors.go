@@ -23,6 +23,10 @@ var (
 	ErrReadOnly = errors.New("streams: read-only node")
 	// ErrUnsupported: the stream type or operation is not supported by this node.
 	ErrUnsupported = errors.New("streams: not supported")
+	// ErrProofUnavailable: an anchor proof could not be checked for now (its chain's RPC
+	// endpoint is unreachable or failing). The proof is neither valid nor invalid; the
+	// operation that needed it should be retried later.
+	ErrProofUnavailable = errors.New("streams: anchor proof cannot be checked now")
 )
 
 // CommitError says which commit of which stream failed and why.

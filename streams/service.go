@@ -212,7 +212,9 @@ func (s *Service) ApplyCommit(ctx context.Context, id streamid.StreamID, commit 
 		return nil, &userError{kind: ErrConflict, msg: fmt.Sprintf("Commit %s rejected because it builds on stale state: its prev is not the current tip %s of stream %s", cd.CID, st.Tip(), id)}
 	}
 	if cd.Type == CommitAnchor {
-		verifyAnchors(ctx, s.cfg.Verifier, s.cfg.Blocks, []*commitData{cd})
+		if err := verifyAnchors(ctx, s.cfg.Verifier, s.cfg.Blocks, []*commitData{cd}); err != nil {
+			return nil, err
+		}
 	}
 	h, err := handlerFor(id.Type())
 	if err != nil {
@@ -286,6 +288,30 @@ func (s *Service) RequestAnchor(ctx context.Context, id streamid.StreamID, opts 
 	return st.AnchorStatus, nil
 }
 
+// SetAnchorStatus records what the anchor service said about a request for tip: PENDING,
+// PROCESSING or FAILED. It changes the state only while tip is the stream's tip and the
+// stream is not anchored, and only in memory: as on js-ceramic, a status change alone is not
+// written to the state store (pending requests are kept by the anchor service's own store).
+// A stream the node no longer holds in memory or in its state store is left alone.
+func (s *Service) SetAnchorStatus(ctx context.Context, id streamid.StreamID, tip cid.Cid, status AnchorStatus) error {
+	if status == Anchored {
+		return errors.New("streams: ANCHORED comes from an anchor commit, not from a status")
+	}
+	unlock := s.locks.lock(id.String())
+	defer unlock()
+	st, pinned, err := s.known(ctx, id)
+	if err != nil || st == nil {
+		return err
+	}
+	if !st.Tip().Equals(tip) || st.AnchorStatus == Anchored || st.AnchorStatus == status {
+		return nil
+	}
+	next := st.Clone()
+	next.AnchorStatus = status
+	s.cache.put(id.String(), next, pinned)
+	return nil
+}
+
 // ApplyAnchor applies an anchor commit the anchor service produced for a stream. An anchor of
 // a tip that is no longer the tip is dropped (and the current tip is anchored instead) rather
 // than rolling newer writes back.
@@ -309,7 +335,9 @@ func (s *Service) ApplyAnchor(ctx context.Context, id streamid.StreamID, anchorC
 		}
 		return nil
 	}
-	verifyAnchors(ctx, s.cfg.Verifier, s.cfg.Blocks, []*commitData{cd})
+	if err := verifyAnchors(ctx, s.cfg.Verifier, s.cfg.Blocks, []*commitData{cd}); err != nil {
+		return err
+	}
 	next, err := applyAnchor(st, cd)
 	if err != nil {
 		return &CommitError{StreamID: id.String(), CID: anchorCommit, Err: err}
@@ -375,7 +403,9 @@ func (s *Service) resync(ctx context.Context, id streamid.StreamID, st *State, p
 	for _, e := range st.Log {
 		known[e.CID] = e.Timestamp
 	}
-	verifyAnchors(ctx, s.cfg.Verifier, s.cfg.Blocks, log)
+	if err := verifyAnchors(ctx, s.cfg.Verifier, s.cfg.Blocks, log); err != nil {
+		return nil, err // the known state stays; the caller can retry later
+	}
 	for _, cd := range log {
 		if cd.Timestamp == nil && known[cd.CID] != nil {
 			cd.Timestamp = known[cd.CID]
@@ -496,7 +526,9 @@ func (s *Service) LoadAtCommit(ctx context.Context, commit streamid.CommitID, op
 		}
 	}
 	if _, inLog := known[target]; !inLog {
-		verifyAnchors(ctx, s.cfg.Verifier, s.cfg.Blocks, log)
+		if err := verifyAnchors(ctx, s.cfg.Verifier, s.cfg.Blocks, log); err != nil {
+			return nil, err
+		}
 	}
 	st, err := applyLog(ctx, s.env, id, log, strict)
 	if err != nil {
@@ -710,11 +742,7 @@ func (s *Service) pinBlocks(ctx context.Context, bg BlockGetter, st *State, from
 			}
 		case codec.DagCBOR:
 			if e.Type == CommitAnchor {
-				if v, err := codec.DecodeBlock(e.CID, data); err == nil {
-					if a, err := codec.DecodeAnchorCommit(v); err == nil {
-						cids = append(cids, a.Proof)
-					}
-				}
+				cids = append(cids, anchorBlocks(ctx, bg, e.CID, data)...)
 			}
 		}
 	}
@@ -722,6 +750,38 @@ func (s *Service) pinBlocks(ctx context.Context, bg BlockGetter, st *State, from
 		return fmt.Errorf("pin blocks of %s: %w", st.ID(), err)
 	}
 	return nil
+}
+
+// anchorBlocks returns the blocks an anchor commit depends on: its proof, the proof's Merkle
+// root and the tree nodes on the commit's path, so that the anchor can be verified (and served
+// to peers) as long as the stream is pinned. Blocks that cannot be read are skipped: the
+// commit itself was verified when it was applied.
+func anchorBlocks(ctx context.Context, bg BlockGetter, c cid.Cid, data []byte) []cid.Cid {
+	v, err := codec.DecodeBlock(c, data)
+	if err != nil {
+		return nil
+	}
+	a, err := codec.DecodeAnchorCommit(v)
+	if err != nil {
+		return nil
+	}
+	out := []cid.Cid{a.Proof}
+	pdata, err := bg.Get(ctx, a.Proof)
+	if err != nil {
+		return out
+	}
+	pv, err := codec.DecodeBlock(a.Proof, pdata)
+	if err != nil {
+		return out
+	}
+	proof, err := codec.DecodeAnchorProof(pv)
+	if err != nil || a.Path == "" {
+		return out // with an empty path the root is the anchored commit itself
+	}
+	if _, nodes, err := codec.WalkMerklePath(ctx, bg.Get, proof.Root, a.Path); err == nil {
+		out = append(out, nodes...)
+	}
+	return out
 }
 
 func (s *Service) publish(ctx context.Context, st *State) {

@@ -37,27 +37,11 @@ func runDaemon(args []string, stdout, stderr io.Writer) int {
 		printVersion(stdout)
 		return 0
 	}
-	home, err := os.UserHomeDir()
-	if err != nil {
-		return startupFailed(stderr, fmt.Errorf("cannot find the home directory: %w", err))
-	}
-	wd, err := os.Getwd()
-	if err != nil {
-		return startupFailed(stderr, fmt.Errorf("cannot read the working directory: %w", err))
-	}
-	loaded, err := config.Load(config.LoadOptions{Flags: flags, Getenv: os.Getenv, HomeDir: home, WorkDir: wd})
+	loaded, log, err := loadConfig(flags, stderr)
 	if err != nil {
 		return startupFailed(stderr, err)
 	}
 	cfg := loaded.Config
-	level := 2
-	if cfg.Logger.LogLevel != nil {
-		level = *cfg.Logger.LogLevel
-	}
-	log := logging.NewConsole(stderr, logging.Level(level))
-	for _, w := range loaded.Warnings {
-		log.Warn(w)
-	}
 	if loaded.Generated {
 		log.Info("Wrote a default configuration file", "path", loaded.Path)
 	} else {
@@ -129,6 +113,32 @@ func stop(n *node.Node, log *slog.Logger, sigs <-chan os.Signal) int {
 		log.Error("Ceramic node did not stop in time", "timeout", stopTimeout)
 		return 1
 	}
+}
+
+// loadConfig loads the configuration (file < environment < flags) and makes the console
+// logger it asks for; the loader's warnings are logged.
+func loadConfig(flags config.Flags, stderr io.Writer) (*config.Loaded, *slog.Logger, error) {
+	home, err := os.UserHomeDir()
+	if err != nil {
+		return nil, nil, fmt.Errorf("cannot find the home directory: %w", err)
+	}
+	wd, err := os.Getwd()
+	if err != nil {
+		return nil, nil, fmt.Errorf("cannot read the working directory: %w", err)
+	}
+	loaded, err := config.Load(config.LoadOptions{Flags: flags, Getenv: os.Getenv, HomeDir: home, WorkDir: wd})
+	if err != nil {
+		return nil, nil, err
+	}
+	level := 2
+	if l := loaded.Config.Logger.LogLevel; l != nil {
+		level = *l
+	}
+	log := logging.NewConsole(stderr, logging.Level(level))
+	for _, w := range loaded.Warnings {
+		log.Warn(w)
+	}
+	return loaded, log, nil
 }
 
 func startupFailed(stderr io.Writer, err error) int {

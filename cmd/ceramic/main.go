@@ -1,5 +1,6 @@
 // Command ceramic runs a Ceramic node: `ceramic daemon` takes js-ceramic's flags and
-// daemon.config.json, and `ceramic version` prints the version.
+// daemon.config.json, `ceramic anchor-service` runs the built-in anchor service alone, and
+// `ceramic version` prints the version.
 package main
 
 import (
@@ -18,6 +19,7 @@ const usage = `Usage: ceramic [command] [options]
 
 Commands:
   daemon [options]   Start a Ceramic node (see: ceramic daemon --help)
+  anchor-service     Run the built-in anchor service alone (see: ceramic anchor-service --help)
   version            Print the version
 
 Options:
@@ -34,6 +36,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 	switch args[0] {
 	case "daemon":
 		return runDaemon(args[1:], stdout, stderr)
+	case "anchor-service":
+		return runAnchorService(args[1:], stdout, stderr)
 	case "version", "-v", "-V", "--version":
 		printVersion(stdout)
 		return 0
