@@ -46,12 +46,18 @@ load: ## Drive a running node with signed creates, updates and loads (URL=http:/
 test-integration: tools ## Multi-process tests: builds the binary and runs real daemons on loopback
 	KUBO_BIN=$$(./scripts/install-kubo.sh) GETH_BIN=$$(./scripts/install-geth.sh) $(GO) test -count=1 -tags integration -timeout 20m ./integration/...
 
+.PHONY: test-interop
+test-interop: tools ## Interop with a real js-ceramic 3.4.1 (installed from npm, built locally); not part of `make test`
+	JSCERAMIC_DIR=$$(./scripts/install-jsceramic.sh) KUBO_BIN=$$(./scripts/install-kubo.sh) GETH_BIN=$$(./scripts/install-geth.sh) \
+	  $(GO) test -count=1 -tags 'integration interop' -run Interop -timeout 20m ./integration/...
+
 .PHONY: lint
 lint: ## gofmt, go vet
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 	  if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
 	$(GO) vet -tags integration ./integration/...
+	$(GO) vet -tags 'integration interop' ./integration/...
 
 .PHONY: docker
 docker: ## Build the container image (needs a Docker engine)

@@ -4,6 +4,8 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -32,6 +34,7 @@ type stack struct {
 	svc       *service.Service
 	casURL    string
 	failing   atomic.Int32 // the next n requests to the CAS answer 503
+	rpcDown   atomic.Bool  // the verifier's JSON-RPC endpoint answers 503
 	blocks    *streams.MemBlockStore
 	requests  statestore.Store
 	engine    *streams.Service
@@ -83,7 +86,18 @@ func newStack(t *testing.T, interval time.Duration) *stack {
 	t.Cleanup(srv.Close)
 	s.casURL = srv.URL
 
-	validator, err := ethereum.NewValidator(ethereum.ValidatorConfig{Chain: ethtest.CAIP2, Endpoints: map[string]string{ethtest.CAIP2: s.chain.URL}})
+	// The verifier reaches the chain through a switch that can take its endpoint down.
+	target, _ := url.Parse(s.chain.URL)
+	proxy := httputil.NewSingleHostReverseProxy(target)
+	rpc := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if s.rpcDown.Load() {
+			http.Error(w, "down for maintenance", http.StatusServiceUnavailable)
+			return
+		}
+		proxy.ServeHTTP(w, r)
+	}))
+	t.Cleanup(rpc.Close)
+	validator, err := ethereum.NewValidator(ethereum.ValidatorConfig{Chain: ethtest.CAIP2, Endpoints: map[string]string{ethtest.CAIP2: rpc.URL}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -190,6 +204,36 @@ func TestRequesterRetriesAnUnavailableService(t *testing.T) {
 	if s.failing.Load() != 0 {
 		t.Fatal("the CAS was never asked")
 	}
+}
+
+// TestRequesterWaitsForTheChain: while the Ethereum endpoint is down, a completed anchor is
+// not applied (and not failed): the stream stays PENDING or PROCESSING; once the endpoint is back, the
+// proof is verified and the stream is anchored.
+func TestRequesterWaitsForTheChain(t *testing.T) {
+	s := newStack(t, 100*time.Millisecond)
+	s.rpcDown.Store(true)
+	st := s.create(t, map[string]any{"rpc": "down"})
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		rec, err := s.svc.Get(t.Context(), st.Tip())
+		if err == nil && rec.Status == service.StatusCompleted {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the anchor service did not complete the request")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	time.Sleep(500 * time.Millisecond) // several attempts to apply the anchor, all unverifiable
+	got, err := s.engine.Load(t.Context(), st.ID(), streams.LoadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if (got.AnchorStatus != streams.Pending && got.AnchorStatus != streams.Processing) || len(got.Log) != 1 {
+		t.Fatalf("with the chain unreachable the stream is %v with %d commits, want PENDING or PROCESSING with 1", got.AnchorStatus, len(got.Log))
+	}
+	s.rpcDown.Store(false)
+	s.waitAnchored(t, st.ID())
 }
 
 // TestRequesterResumesAfterRestart: a request pending when the requester stops is followed

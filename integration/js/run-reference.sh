@@ -63,18 +63,7 @@ for p in "$CERAMIC_PORT" "$IPFS_API_PORT" "$IPFS_GATEWAY_PORT"; do
 done
 
 # --- js-ceramic install (once per lockfile) ---------------------------------------------
-lock_sum=$(sha256sum "$HERE/reference/package-lock.json" | cut -d' ' -f1)
-if [ "$(cat "$JSCERAMIC_DIR/.installed" 2>/dev/null || true)" != "$lock_sum" ]; then
-  log "installing js-ceramic 3.4.1 into $JSCERAMIC_DIR (a few minutes)"
-  mkdir -p "$JSCERAMIC_DIR"
-  cp "$HERE/reference/package.json" "$HERE/reference/package-lock.json" "$JSCERAMIC_DIR/"
-  # --ignore-scripts: one dependency's install script downloads a kubo binary from the
-  # internet and another sends install analytics. The native modules are then built from
-  # source against the local node headers.
-  (cd "$JSCERAMIC_DIR" && npm ci --ignore-scripts --no-audit --no-fund >&2)
-  (cd "$JSCERAMIC_DIR" && npm_config_nodedir=${npm_config_nodedir:-/usr} npm rebuild leveldown sqlite3 secp256k1 >&2)
-  echo "$lock_sum" > "$JSCERAMIC_DIR/.installed"
-fi
+JSCERAMIC_DIR=$(JSCERAMIC_DIR="$JSCERAMIC_DIR" "$HERE/../../scripts/install-jsceramic.sh")
 
 # --- the suite's own dependencies --------------------------------------------------------
 if [ ! -d "$HERE/node_modules/@ceramicnetwork/http-client" ]; then
