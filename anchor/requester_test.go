@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ethereum/go-ethereum/common"
 	"github.com/ipfs/go-cid"
 
 	"github.com/goceramic/ceramic/anchor"
@@ -55,9 +56,16 @@ func (k sink) ApplyAnchor(ctx context.Context, id streamid.StreamID, c cid.Cid) 
 
 func newStack(t *testing.T, interval time.Duration) *stack {
 	t.Helper()
+	return newStackWithContract(t, interval, common.Address{})
+}
+
+// newStackWithContract is newStack with the anchor service sending to contract (zero: the
+// Ceramic anchor contract).
+func newStackWithContract(t *testing.T, interval time.Duration, contract common.Address) *stack {
+	t.Helper()
 	s := &stack{chain: ethtest.NewChain(t), blocks: streams.NewMemBlockStore(), requests: mem.New()}
 	s.chain.AutoMine(50 * time.Millisecond)
-	sender, err := ethereum.NewSender(t.Context(), ethereum.SenderConfig{RPCURL: s.chain.URL, Key: s.chain.Key, PollInterval: 20 * time.Millisecond})
+	sender, err := ethereum.NewSender(t.Context(), ethereum.SenderConfig{RPCURL: s.chain.URL, Key: s.chain.Key, Contract: contract, PollInterval: 20 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -234,6 +242,28 @@ func TestRequesterWaitsForTheChain(t *testing.T) {
 	}
 	s.rpcDown.Store(false)
 	s.waitAnchored(t, st.ID())
+}
+
+// TestRequesterReportsAFailedAnchor: when the anchor service cannot anchor (its contract
+// reverts every transaction), the request ends FAILED and the stream says so.
+func TestRequesterReportsAFailedAnchor(t *testing.T) {
+	s := newStackWithContract(t, 50*time.Millisecond, ethtest.RevertingContract)
+	st := s.create(t, map[string]any{"will": "fail"})
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		got, err := s.engine.Load(t.Context(), st.ID(), streams.LoadOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.AnchorStatus == streams.Failed {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("stream is %v, want FAILED", got.AnchorStatus)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	waitEmpty(t, s.requests)
 }
 
 // TestRequesterResumesAfterRestart: a request pending when the requester stops is followed
