@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 
+	"github.com/goceramic/ceramic/statestore"
 	"github.com/goceramic/ceramic/streams"
 	"github.com/goceramic/ceramic/streams/codec"
 	"github.com/goceramic/ceramic/streams/streamid"
@@ -144,7 +145,7 @@ func classify(err error, clientGone bool) (status int, msg string) {
 		return http.StatusBadRequest, msgReadOnly
 	case errors.Is(err, streams.ErrUnsupported):
 		return http.StatusNotImplemented, errText
-	case errors.Is(err, streams.ErrProofUnavailable):
+	case errors.Is(err, streams.ErrProofUnavailable), errors.Is(err, statestore.ErrUnavailable):
 		return http.StatusServiceUnavailable, errText
 	case errors.Is(err, context.DeadlineExceeded):
 		return http.StatusGatewayTimeout, errText

@@ -172,6 +172,9 @@ type Node struct {
 	// (this node's own key; env CERAMIC_DISABLE_PUBSUB_UPDATES=true). Incoming messages are
 	// still handled.
 	DisablePubsubUpdates bool `json:"disable-pubsub-updates,omitempty"`
+	// PubsubQPSLimit bounds the QUERY messages the node publishes per second (env
+	// CERAMIC_PUBSUB_QPS_LIMIT, as in js-ceramic; no file key); 0 means the default, 10.
+	PubsubQPSLimit int `json:"-"`
 }
 
 // StateStore configures where pinned stream state is kept.

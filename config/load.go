@@ -360,6 +360,14 @@ func (l *loader) applyEnv(getenv func(string) string) error {
 	boolean("CERAMIC_DISABLE_IPFS_PEER_DATA_SYNC", "ipfs.disable-peer-data-sync", &c.IPFS.DisablePeerDataSync)
 	boolean("CERAMIC_DISABLE_COMPOSE_DB", "indexing.disable-composedb", &c.Indexing.DisableComposeDB)
 	boolean("CERAMIC_DISABLE_PUBSUB_UPDATES", "node.disable-pubsub-updates", &c.Node.DisablePubsubUpdates)
+	if v, ok := lookup("CERAMIC_PUBSUB_QPS_LIMIT", "node.pubsub-qps-limit"); ok {
+		n, err := strconv.Atoi(strings.TrimSpace(v))
+		if err != nil || n < 1 {
+			bad("CERAMIC_PUBSUB_QPS_LIMIT", "node.pubsub-qps-limit", v, "an integer of at least 1")
+		} else {
+			c.Node.PubsubQPSLimit = n
+		}
+	}
 	if v := getenv("CERAMIC_ANCHOR_SERVICE_PRIVATE_KEY"); v != "" {
 		c.AnchorService.PrivateKey = v // a secret: no source is recorded, so no message quotes it
 	}

@@ -58,6 +58,7 @@ type Node struct {
 	anchoring *anchoring
 	handler   http.Handler
 	pubsub    *p2p.Service
+	syncer    *p2p.Syncer
 	logFiles  []*logging.File
 	access    *logging.File // http-access.log, when log-to-files is on
 	psLog     *logging.File // pubsub.log, when log-to-files is on
@@ -172,6 +173,7 @@ func New(cfg config.Config, opts ...Option) (_ *Node, err error) {
 	}
 	n.streams, err = streams.NewService(streams.Config{
 		Anchors:    n.anchoring.service(),
+		Network:    networkQuerier{n},
 		Verifier:   n.anchoring.verifier,
 		Blocks:     ipfsBlocks{n},
 		Pins:       n.stores.State,
@@ -329,6 +331,9 @@ func (n *Node) Start(ctx context.Context) error {
 		return err
 	}
 	if err := n.pubsub.Start(ctx); err != nil {
+		return err
+	}
+	if err := n.startSync(bg); err != nil {
 		return err
 	}
 	if err := n.anchoring.start(ctx, bg); err != nil {
@@ -539,6 +544,15 @@ func (n *Node) Close() error {
 		}
 		if n.anchoring != nil {
 			errs = append(errs, n.anchoring.close())
+		}
+		n.mu.Lock()
+		syncer := n.syncer
+		n.mu.Unlock()
+		if syncer != nil {
+			errs = append(errs, syncer.Close())
+		}
+		if n.streams != nil {
+			errs = append(errs, n.streams.Close())
 		}
 		if n.pubsub != nil {
 			errs = append(errs, n.pubsub.Close())

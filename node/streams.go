@@ -17,6 +17,7 @@ import (
 	"github.com/goceramic/ceramic/statestore"
 	_ "github.com/goceramic/ceramic/statestore/fs" // the default state store
 	_ "github.com/goceramic/ceramic/statestore/mem"
+	_ "github.com/goceramic/ceramic/statestore/s3" // state-store.mode s3
 	"github.com/goceramic/ceramic/streams"
 	"github.com/goceramic/ceramic/streams/codec"
 	"github.com/goceramic/ceramic/streams/streamid"
@@ -131,9 +132,6 @@ func (n *Node) openStateStore(ctx context.Context) (statestore.Stores, error) {
 	}
 	st, err := statestore.Open(ctx, cfg, statestore.WithLogger(n.log.With("component", "statestore")))
 	if err != nil {
-		if errors.Is(err, statestore.ErrUnknownType) && cfg.Type == "s3" {
-			return st, fmt.Errorf("state-store.mode s3 is not available in this build yet: %w", err)
-		}
 		return st, err
 	}
 	return st, nil

@@ -56,12 +56,19 @@ type Config struct {
 	// PeerPollInterval is how often the topic's peers are listed to greet newcomers with a
 	// keepalive. Default 2s.
 	PeerPollInterval time.Duration
-	Logger           *slog.Logger
+	// MaxMessageSize: larger payloads are dropped undecoded (counted with reason "oversized").
+	// Default 64 KiB, far above any Ceramic message (a RESPONSE carries one stream's tip);
+	// negative means no limit.
+	MaxMessageSize int
+	Logger         *slog.Logger
 	// EventLog, when set, receives one logfmt line per pubsub event (js-ceramic's pubsub.log).
 	EventLog func(line string)
 	// Registerer, when set, receives the message counters.
 	Registerer prometheus.Registerer
 }
+
+// DefaultMaxMessageSize is the default [Config.MaxMessageSize].
+const DefaultMaxMessageSize = 64 << 10
 
 // Service keeps the node subscribed to the network topic. It is safe for concurrent use.
 type Service struct {
@@ -93,6 +100,9 @@ func New(ps PubSub, cfg Config) (*Service, error) {
 	}
 	if cfg.PeerPollInterval <= 0 {
 		cfg.PeerPollInterval = 2 * time.Second
+	}
+	if cfg.MaxMessageSize == 0 {
+		cfg.MaxMessageSize = DefaultMaxMessageSize
 	}
 	lg := cfg.Logger
 	if lg == nil {
@@ -216,6 +226,11 @@ func (s *Service) receiveLoop(ctx context.Context, sub Subscription) {
 
 func (s *Service) handle(d Delivery) {
 	if d.From == s.cfg.SelfID {
+		return
+	}
+	if s.cfg.MaxMessageSize > 0 && len(d.Data) > s.cfg.MaxMessageSize {
+		s.dropped.WithLabelValues("oversized").Inc()
+		s.log.Debug("Dropped oversized pubsub message", "from", d.From, "size", len(d.Data))
 		return
 	}
 	m, err := Decode(d.Data)

@@ -24,6 +24,9 @@ var (
 	// ErrInvalidConfig is returned by [Config.Validate] and by factories for a
 	// config they cannot use.
 	ErrInvalidConfig = errors.New("statestore: invalid config")
+	// ErrUnavailable is wrapped by errors of a remote backend (S3) that is unreachable or
+	// failing for now; the operation may succeed later. The HTTP API answers 503.
+	ErrUnavailable = errors.New("statestore: store unavailable")
 	// ErrInvalidValue is returned when a stored value does not have the shape
 	// js-ceramic gives it (see [DecodeAnchorRequest]).
 	ErrInvalidValue = errors.New("statestore: invalid value")

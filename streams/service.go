@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/ipfs/go-cid"
@@ -61,6 +62,9 @@ type Config struct {
 	Verifier  ProofVerifier
 	// Anchors anchors tips; nil means this node cannot anchor (writes stay NOT_REQUESTED).
 	Anchors AnchorService
+	// Network asks peers for the tips of streams; nil means loads never look beyond this
+	// node and its IPFS.
+	Network TipQuerier
 	// CacheLimit bounds the number of states in the in-memory cache (js-ceramic's
 	// node.stream-cache-limit).
 	CacheLimit int
@@ -84,6 +88,12 @@ type Service struct {
 	cache   *stateCache
 	locks   keyedMutex
 	schemas *schema.Cache
+
+	// synced holds the pinned streams asked from the network since the service started.
+	synced sync.Map
+	bg     context.Context
+	stopBG context.CancelFunc
+	wg     sync.WaitGroup
 }
 
 // NewService returns a Service.
@@ -99,7 +109,16 @@ func NewService(cfg Config) (*Service, error) {
 	}
 	s := &Service{cfg: cfg, log: cfg.Logger, cache: newStateCache(cfg.CacheLimit, cfg.CacheBytes), schemas: schema.NewCache(100)}
 	s.env = &applyEnv{now: cfg.Now, schema: s.validateSchema}
+	s.bg, s.stopBG = context.WithCancel(context.Background())
 	return s, nil
+}
+
+// Close stops the background work of the service (catching up pinned streams from the
+// network) and waits for it. Call it before closing the block store.
+func (s *Service) Close() error {
+	s.stopBG()
+	s.wg.Wait()
+	return nil
 }
 
 // validateSchema validates content against the schema tile at schemaID (a CommitID).
@@ -378,6 +397,18 @@ func (s *Service) Load(ctx context.Context, id streamid.StreamID, opts LoadOptio
 		if st, err = s.resync(ctx, id, st, pinned, opts); err != nil {
 			return nil, err
 		}
+		if opts.Sync == SyncAlways {
+			timeout := opts.SyncTimeout
+			if timeout <= 0 {
+				timeout = DefaultSyncTimeout
+			}
+			if next := s.syncFromNetwork(ctx, id, st, timeout); next != st {
+				if err := s.keep(ctx, st, next, pinned); err != nil {
+					return nil, err
+				}
+				st = next
+			}
+		}
 		err = checkExpiry(st, s.cfg.Now())
 	}
 	return st, err
@@ -435,37 +466,61 @@ func (s *Service) resync(ctx context.Context, id streamid.StreamID, st *State, p
 	return rebuilt, nil
 }
 
-// known returns the state of a stream in the cache or the state store, or nil.
+// known returns the state of a stream in the cache or the state store, or nil; the caller
+// holds the stream's lock.
 func (s *Service) known(ctx context.Context, id streamid.StreamID) (*State, bool, error) {
 	if e, ok := s.cache.get(id.String()); ok {
 		return e.state, e.pinned, nil
 	}
+	st, err := s.readPinned(ctx, id)
+	if err != nil || st == nil {
+		return nil, false, err
+	}
+	s.cache.put(id.String(), st, true)
+	return st, true, nil
+}
+
+// readPinned reads a stream's state from the state store; nil when it is not pinned.
+func (s *Service) readPinned(ctx context.Context, id streamid.StreamID) (*State, error) {
 	if s.cfg.Pins == nil {
-		return nil, false, nil
+		return nil, nil
 	}
 	raw, err := s.cfg.Pins.Get(ctx, id.String())
 	if errors.Is(err, statestore.ErrNotFound) {
-		return nil, false, nil
+		return nil, nil
 	}
 	if err != nil {
-		return nil, false, fmt.Errorf("read pinned state of %s: %w", id, err)
+		return nil, fmt.Errorf("read pinned state of %s: %w", id, err)
 	}
 	var st State
 	if err := json.Unmarshal(raw, &st); err != nil {
-		return nil, false, fmt.Errorf("pinned state of %s is unreadable: %w", id, err)
+		return nil, fmt.Errorf("pinned state of %s is unreadable: %w", id, err)
 	}
 	if st.Type != id.Type() || !st.Log[0].CID.Equals(id.Genesis()) {
-		return nil, false, fmt.Errorf("pinned state under %s belongs to another stream", id)
+		return nil, fmt.Errorf("pinned state under %s belongs to another stream", id)
 	}
-	s.cache.put(id.String(), &st, true)
-	return &st, true, nil
+	return &st, nil
 }
 
-// loadLocked loads a stream; the caller holds its lock.
+// loadLocked loads a stream; the caller holds its lock. A stream in memory is returned as
+// it is. A pinned stream read from the state store is returned at once and, the first time
+// since the service started, caught up from the network in the background. A stream this
+// node does not hold is built from its genesis and then from the tips peers answer within
+// the sync timeout (not with NEVER_SYNC).
 func (s *Service) loadLocked(ctx context.Context, id streamid.StreamID, opts LoadOptions) (*State, bool, error) {
-	st, pinned, err := s.known(ctx, id)
-	if err != nil || st != nil {
-		return st, pinned, err
+	if e, ok := s.cache.get(id.String()); ok {
+		return e.state, e.pinned, nil
+	}
+	st, err := s.readPinned(ctx, id)
+	if err != nil {
+		return nil, false, err
+	}
+	if st != nil {
+		s.cache.put(id.String(), st, true)
+		if opts.Sync != NeverSync {
+			s.catchUpLater(id)
+		}
+		return st, true, nil
 	}
 	if _, err := handlerFor(id.Type()); err != nil {
 		return nil, false, err
@@ -486,8 +541,41 @@ func (s *Service) loadLocked(ctx context.Context, id streamid.StreamID, opts Loa
 	if st, err = applyLog(ctx, s.env, id, []*commitData{cd}, lenient); err != nil {
 		return nil, false, err
 	}
+	if opts.Sync != NeverSync {
+		st = s.syncFromNetwork(ctx, id, st, timeout)
+	}
 	s.cache.put(id.String(), st, false)
 	return st, false, nil
+}
+
+// catchUpLater asks the network for a pinned stream's tips in the background, once per
+// run of the service, so that a node that was offline catches up without making the load
+// that found the stream wait.
+func (s *Service) catchUpLater(id streamid.StreamID) {
+	if s.cfg.Network == nil {
+		return
+	}
+	if _, done := s.synced.LoadOrStore(id.String(), true); done {
+		return
+	}
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		if s.bg.Err() != nil {
+			return
+		}
+		unlock := s.locks.lock(id.String())
+		defer unlock()
+		st, pinned, err := s.known(s.bg, id)
+		if err != nil || st == nil {
+			return
+		}
+		if next := s.syncFromNetwork(s.bg, id, st, DefaultSyncTimeout); next != st {
+			if err := s.keep(s.bg, st, next, pinned); err != nil {
+				s.log.Warn("Cannot keep a stream caught up from the network", "stream", id.String(), "err", err)
+			}
+		}
+	}()
 }
 
 // LoadAtCommit returns the state of a stream as of one of its commits.

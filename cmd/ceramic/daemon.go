@@ -130,6 +130,18 @@ func loadConfig(flags config.Flags, stderr io.Writer) (*config.Loaded, *slog.Log
 	if err != nil {
 		return nil, nil, err
 	}
+	// The environment of the go-ipfs-daemon image (swarm ports, announce addresses, S3, …).
+	container, err := config.ApplyContainerEnv(&loaded.Config, os.Getenv)
+	if err != nil {
+		return nil, nil, err
+	}
+	loaded.Warnings = append(loaded.Warnings, container.Warnings...)
+	if container.S3.Enabled {
+		return nil, nil, errors.New("IPFS_ENABLE_S3: the S3 blockstore for the embedded IPFS is not available in this build yet; unset IPFS_ENABLE_S3 (state-store.mode s3 is available)")
+	}
+	if container.Identity.IsSet() {
+		return nil, nil, errors.New("IPFS_PRIVATE_KEY/IPFS_PEER_ID: setting the IPFS identity from the environment is not available in this build yet; unset them (the node creates its identity with its repository)")
+	}
 	level := 2
 	if l := loaded.Config.Logger.LogLevel; l != nil {
 		level = *l
