@@ -159,17 +159,25 @@ func (s *Service) stateAt(ctx context.Context, id streamid.StreamID, st *State, 
 // the stream's lock); wait bounds how long answers are awaited. Failures are logged: the
 // state built so far is kept.
 func (s *Service) syncFromNetwork(ctx context.Context, id streamid.StreamID, st *State, wait time.Duration) *State {
+	st, _ = s.queryNetwork(ctx, id, st, wait)
+	return st
+}
+
+// queryNetwork is syncFromNetwork that also says whether any peer answered.
+func (s *Service) queryNetwork(ctx context.Context, id streamid.StreamID, st *State, wait time.Duration) (*State, bool) {
 	if s.cfg.Network == nil {
-		return st
+		return st, false
 	}
 	qctx, cancel := context.WithTimeout(ctx, wait)
 	defer cancel()
 	tips, err := s.cfg.Network.QueryTips(qctx, id)
 	if err != nil {
 		s.log.Warn("Cannot query the network for a stream", "stream", id.String(), "err", err)
-		return st
+		return st, false
 	}
+	answered := false
 	for tip := range tips {
+		answered = true
 		next, err := s.applyTip(ctx, id, st, tip)
 		if err != nil {
 			s.log.Debug("Ignoring a tip from the network", "stream", id.String(), "tip", tip.String(), "err", err)
@@ -177,5 +185,5 @@ func (s *Service) syncFromNetwork(ctx context.Context, id streamid.StreamID, st 
 		}
 		st = next
 	}
-	return st
+	return st, answered
 }

@@ -217,4 +217,3 @@ func TestLoadFromNetwork(t *testing.T) {
 		t.Errorf("NEVER_SYNC loaded %d commits, want the genesis only", len(st.Log))
 	}
 }
-

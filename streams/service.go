@@ -31,6 +31,13 @@ const (
 // DefaultSyncTimeout bounds how long a load looks for a stream this node does not know.
 const DefaultSyncTimeout = 3 * time.Second
 
+// catchUpRetry is how soon a stream whose catch-up query nobody answered may be asked for
+// again, and catchUpAttempts how many times at most per run.
+const (
+	catchUpRetry    = 5 * time.Second
+	catchUpAttempts = 4
+)
+
 // LoadOptions tune a load.
 type LoadOptions struct {
 	Sync SyncOption
@@ -195,6 +202,11 @@ func (s *Service) CreateFromGenesis(ctx context.Context, t streamid.Type, genesi
 	s.cache.put(id.String(), st, pinned)
 	if changed && opts.publish() {
 		s.publish(ctx, st)
+	}
+	if changed && opts.Sync != NeverSync {
+		// Peers may know later commits of this genesis (a deterministic stream, or a create
+		// sent to several nodes); ask them without making the create wait.
+		s.catchUpLater(id)
 	}
 	return st, nil
 }
@@ -381,6 +393,9 @@ func (s *Service) ApplyAnchor(ctx context.Context, id streamid.StreamID, anchorC
 func (s *Service) Load(ctx context.Context, id streamid.StreamID, opts LoadOptions) (*State, error) {
 	if opts.Sync != SyncAlways {
 		if e, ok := s.cache.get(id.String()); ok {
+			if e.pinned && opts.Sync != NeverSync {
+				s.catchUpLater(id) // a no-op once the stream was caught up in this run
+			}
 			if err := checkExpiry(e.state, s.cfg.Now()); err == nil || opts.Sync != SyncOnError {
 				return e.state, err
 			}
@@ -548,16 +563,22 @@ func (s *Service) loadLocked(ctx context.Context, id streamid.StreamID, opts Loa
 	return st, false, nil
 }
 
-// catchUpLater asks the network for a pinned stream's tips in the background, once per
-// run of the service, so that a node that was offline catches up without making the load
-// that found the stream wait.
+// catchUpLater asks the network for a stream's tips in the background, once per run of the
+// service: a pinned stream read from the state store (a node that was offline catches up) or
+// a stream created here from a genesis peers may know, without making the load or the
+// create wait.
 func (s *Service) catchUpLater(id streamid.StreamID) {
 	if s.cfg.Network == nil {
 		return
 	}
-	if _, done := s.synced.LoadOrStore(id.String(), true); done {
+	now := s.cfg.Now()
+	prev, _ := s.synced.Load(id.String())
+	c, _ := prev.(catchUp)
+	if c.done || c.attempts >= catchUpAttempts || now.Before(c.next) {
 		return
 	}
+	// Until this query is over, no other.
+	s.synced.Store(id.String(), catchUp{attempts: c.attempts + 1, next: now.Add(DefaultSyncTimeout + catchUpRetry)})
 	s.wg.Add(1)
 	go func() {
 		defer s.wg.Done()
@@ -570,12 +591,23 @@ func (s *Service) catchUpLater(id streamid.StreamID) {
 		if err != nil || st == nil {
 			return
 		}
-		if next := s.syncFromNetwork(s.bg, id, st, DefaultSyncTimeout); next != st {
+		next, answered := s.queryNetwork(s.bg, id, st, DefaultSyncTimeout)
+		// Answered: done for this run, as on js-ceramic. Not answered (the node may not have
+		// found its peers yet): a later load asks again, a few times.
+		s.synced.Store(id.String(), catchUp{done: answered, attempts: c.attempts + 1, next: s.cfg.Now().Add(catchUpRetry)})
+		if next != st {
 			if err := s.keep(s.bg, st, next, pinned); err != nil {
 				s.log.Warn("Cannot keep a stream caught up from the network", "stream", id.String(), "err", err)
 			}
 		}
 	}()
+}
+
+// catchUp is where the catching up of one stream stands.
+type catchUp struct {
+	done     bool
+	attempts int
+	next     time.Time // no attempt before
 }
 
 // LoadAtCommit returns the state of a stream as of one of its commits.
