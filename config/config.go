@@ -91,6 +91,22 @@ type IPFS struct {
 
 	// The keys below are this node's own (bundled mode only); js-ceramic has no equivalent.
 
+	// S3Bucket, when set, keeps the embedded IPFS repository's blocks in this S3 bucket (our
+	// own keys; the go-ipfs-daemon image's IPFS_ENABLE_S3 and IPFS_S3_* variables set them
+	// too). Objects are laid out as go-ds-s3 lays them out, so its buckets are read in place.
+	// It applies when the repository is created. Credentials come from the standard AWS
+	// environment, or IPFS_S3_ACCESS_KEY_ID and IPFS_S3_SECRET_ACCESS_KEY.
+	S3Bucket string `json:"s3-bucket,omitempty"`
+	// S3Region, S3RootDirectory, S3Endpoint (an S3-compatible server such as MinIO) and
+	// S3KeyTransform ("" or "default", "suffix", "next-to-last/2") complete S3Bucket.
+	S3Region        string `json:"s3-region,omitempty"`
+	S3RootDirectory string `json:"s3-root-directory,omitempty"`
+	S3Endpoint      string `json:"s3-endpoint,omitempty"`
+	S3KeyTransform  string `json:"s3-key-transform,omitempty"`
+	// S3AccessKeyID and S3SecretAccessKey are static credentials, from the environment only.
+	S3AccessKeyID     string `json:"-"`
+	S3SecretAccessKey string `json:"-"`
+
 	// RepoPath is the embedded IPFS repository. [Load] sets it to $IPFS_PATH if that is set, else
 	// to this key (expanded like the other paths), else to <home>/.ceramic/ipfs.
 	RepoPath string `json:"repo-path,omitempty"`

@@ -74,6 +74,11 @@ var schema = []keySpec{
 	{key: "ipfs.api-address", kind: kindString, allowed: "a multiaddr", field: func(c *Config) any { return &c.IPFS.APIAddress }},
 	{key: "ipfs.healthcheck-enabled", kind: kindBool, allowed: allowedBool, field: func(c *Config) any { return &c.IPFS.HealthcheckEnabled }},
 	{key: "ipfs.healthcheck-port", kind: kindPort, allowed: allowedPort, field: func(c *Config) any { return &c.IPFS.HealthcheckPort }},
+	{key: "ipfs.s3-bucket", kind: kindString, allowed: "an S3 bucket name", field: func(c *Config) any { return &c.IPFS.S3Bucket }},
+	{key: "ipfs.s3-region", kind: kindString, allowed: "an AWS region", field: func(c *Config) any { return &c.IPFS.S3Region }},
+	{key: "ipfs.s3-root-directory", kind: kindString, allowed: "an object key prefix", field: func(c *Config) any { return &c.IPFS.S3RootDirectory }},
+	{key: "ipfs.s3-endpoint", kind: kindString, allowed: allowedHTTPURL, field: func(c *Config) any { return &c.IPFS.S3Endpoint }},
+	{key: "ipfs.s3-key-transform", kind: kindString, allowed: `"default", "suffix" or "next-to-last/2"`, field: func(c *Config) any { return &c.IPFS.S3KeyTransform }},
 	{key: "ipfs.healthcheck-hostname", kind: kindString, allowed: allowedHostname, field: func(c *Config) any { return &c.IPFS.HealthcheckHostname }},
 
 	{key: "logger.log-level", kind: kindInt, allowed: "an integer from 0 to 3", field: func(c *Config) any { return &c.Logger.LogLevel }},

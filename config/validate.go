@@ -136,6 +136,17 @@ func (c Config) validate(source func(key string) string) error {
 			v.fail(fmt.Sprintf("ipfs.pinning-endpoints[%d]", i), jsonText(endpoint), "Unknown pinning service "+designator, nil)
 		}
 	}
+	switch c.IPFS.S3KeyTransform {
+	case "", "default", "suffix", "next-to-last/2":
+	default:
+		v.fail("ipfs.s3-key-transform", jsonText(c.IPFS.S3KeyTransform), "", nil)
+	}
+	if u := c.IPFS.S3Endpoint; u != "" && !isHTTPURL(u) {
+		v.fail("ipfs.s3-endpoint", jsonText(u), "", nil)
+	}
+	if c.IPFS.S3Bucket != "" && c.IPFS.Mode == IPFSModeRemote {
+		v.fail("ipfs.s3-bucket", jsonText(c.IPFS.S3Bucket), "the S3 blockstore is for the embedded IPFS; a remote kubo keeps its own blocks", nil)
+	}
 	if !validPort(c.IPFS.HealthcheckPort) {
 		v.fail("ipfs.healthcheck-port", jsonText(c.IPFS.HealthcheckPort), "", nil)
 	}

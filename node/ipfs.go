@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"os"
+	"strings"
 	"sync"
 	"time"
 
@@ -34,6 +35,7 @@ import (
 	drouting "github.com/libp2p/go-libp2p/p2p/discovery/routing"
 	ma "github.com/multiformats/go-multiaddr"
 
+	"github.com/goceramic/ceramic/config"
 	"github.com/goceramic/ceramic/p2p"
 )
 
@@ -73,6 +75,7 @@ func loadPlugins() error {
 			// The telemetry plugin sends nothing in this kubo version; make that explicit.
 			_ = os.Setenv("IPFS_TELEMETRY", "off")
 		}
+		loader.Preload(s3Plugin{})
 		pl, err := loader.NewPluginLoader("")
 		if err != nil {
 			pluginsErr = fmt.Errorf("load IPFS plugins: %w", err)
@@ -98,6 +101,8 @@ type bundledSettings struct {
 	publicDHT bool // DHT routing for public networks; none for local and inmemory
 	// datastore is the engine of a new repository: "pebbleds" (default) or "flatfs".
 	datastore string
+	// s3, when its bucket is set, keeps the blocks of a new repository in S3.
+	s3 config.IPFS
 }
 
 // bundledIPFS is kubo running inside this process.
@@ -140,12 +145,23 @@ func openBundled(s bundledSettings, log *slog.Logger) (*bundledIPFS, error) {
 		if err != nil {
 			return nil, err
 		}
-		if s.datastore != "flatfs" {
+		if s.datastore != "flatfs" || s.s3.S3Bucket != "" {
 			// One write-ahead-logged store for blocks, pins and metadata: a commit costs an
 			// append and a shared fsync instead of a new file per block.
 			if err := kconfig.Profiles["pebbleds"].Transform(cfg); err != nil {
 				return nil, fmt.Errorf("configure the IPFS datastore: %w", err)
 			}
+		}
+		if s.s3.S3Bucket != "" {
+			// Blocks in S3, the rest (pins, keys, metadata) in the local pebble store.
+			local := map[string]any{}
+			for k, v := range cfg.Datastore.Spec {
+				local[k] = v
+			}
+			local["mountpoint"] = "/"
+			spec := s3DatastoreSpec(s.s3)
+			spec["mounts"] = []any{spec["mounts"].([]any)[0], local}
+			cfg.Datastore.Spec = spec
 		}
 		if err := applyKuboSettings(cfg, s); err != nil {
 			return nil, err
@@ -157,6 +173,7 @@ func openBundled(s bundledSettings, log *slog.Logger) (*bundledIPFS, error) {
 			return nil, fmt.Errorf("initialize IPFS repository %s: %w", s.repoPath, err)
 		}
 	}
+	setS3Credentials(s.s3.S3AccessKeyID, s.s3.S3SecretAccessKey)
 	r, err := fsrepo.Open(s.repoPath)
 	if err != nil {
 		var locked fslock.LockedError
@@ -169,6 +186,10 @@ func openBundled(s bundledSettings, log *slog.Logger) (*bundledIPFS, error) {
 	if err != nil {
 		r.Close()
 		return nil, fmt.Errorf("read IPFS repository config: %w", err)
+	}
+	if s.s3.S3Bucket != "" && !strings.Contains(fmt.Sprint(cfg.Datastore.Spec), s3DatastoreType) {
+		r.Close()
+		return nil, fmt.Errorf("ipfs.s3-bucket is set, but the IPFS repository %s was created with its blocks on disk; the S3 blockstore applies to new repositories (move or remove %s to create one)", s.repoPath, s.repoPath)
 	}
 	// The Ceramic config is the source of truth for the settings it manages; apply it on
 	// every start so that edits to daemon.config.json take effect.

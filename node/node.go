@@ -155,6 +155,7 @@ func New(cfg config.Config, opts ...Option) (_ *Node, err error) {
 			peering:   peers,
 			publicDHT: isPublic(info),
 			datastore: cfg.IPFS.Datastore,
+			s3:        cfg.IPFS,
 		}, n.log.With("component", "ipfs"))
 		if err != nil {
 			return nil, err

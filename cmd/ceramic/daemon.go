@@ -136,8 +136,14 @@ func loadConfig(flags config.Flags, stderr io.Writer) (*config.Loaded, *slog.Log
 		return nil, nil, err
 	}
 	loaded.Warnings = append(loaded.Warnings, container.Warnings...)
-	if container.S3.Enabled {
-		return nil, nil, errors.New("IPFS_ENABLE_S3: the S3 blockstore for the embedded IPFS is not available in this build yet; unset IPFS_ENABLE_S3 (state-store.mode s3 is available)")
+	if s3 := container.S3; s3.Enabled {
+		ipfs := &loaded.Config.IPFS
+		ipfs.S3Bucket, ipfs.S3Region, ipfs.S3RootDirectory = s3.Bucket, s3.Region, s3.RootDirectory
+		ipfs.S3Endpoint, ipfs.S3KeyTransform = s3.Endpoint, s3.KeyTransform
+		ipfs.S3AccessKeyID, ipfs.S3SecretAccessKey = s3.AccessKeyID, s3.SecretAccessKey
+		if err := loaded.Config.Validate(); err != nil {
+			return nil, nil, err
+		}
 	}
 	if container.Identity.IsSet() {
 		return nil, nil, errors.New("IPFS_PRIVATE_KEY/IPFS_PEER_ID: setting the IPFS identity from the environment is not available in this build yet; unset them (the node creates its identity with its repository)")
