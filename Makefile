@@ -33,6 +33,7 @@ test-unit: ## Fast unit tests
 tools: js-deps ## Install what the integration tests run: kubo and geth (cached in ~/.cache/goceramic), npm packages
 	@./scripts/install-kubo.sh >/dev/null
 	@./scripts/install-geth.sh >/dev/null
+	@./scripts/install-minio.sh >/dev/null
 
 .PHONY: js-deps
 js-deps: ## Install the JavaScript client suite's packages from its lockfile
@@ -42,12 +43,16 @@ js-deps: ## Install the JavaScript client suite's packages from its lockfile
 load: ## Drive a running node with signed creates, updates and loads (URL=http://127.0.0.1:7007)
 	$(GO) run ./cmd/ceramic-load -url $${URL:-http://127.0.0.1:7007} $(ARGS)
 
+.PHONY: load-sync
+load-sync: ## Measure network sync between two running nodes (MODE=sync-load|propagation|flood A=url B=url)
+	$(GO) run ./cmd/ceramic-load -mode $${MODE:-sync-load} -a $${A:-http://127.0.0.1:7007} -b $${B:-http://127.0.0.1:7008} $(ARGS)
+
 .PHONY: test-integration
 test-integration: tools ## Multi-process tests: builds the binary and runs real daemons on loopback
-	KUBO_BIN=$$(./scripts/install-kubo.sh) GETH_BIN=$$(./scripts/install-geth.sh) $(GO) test -count=1 -tags integration -timeout 20m ./integration/...
+	KUBO_BIN=$$(./scripts/install-kubo.sh) GETH_BIN=$$(./scripts/install-geth.sh) MINIO_BIN=$$(./scripts/install-minio.sh) $(GO) test -count=1 -tags integration -timeout 20m ./integration/...
 
 .PHONY: test-interop
-test-interop: tools ## Interop with a real js-ceramic 3.4.1 (installed from npm, built locally); not part of `make test`
+test-interop: tools ## Interop with a real js-ceramic 3.4.1 (network sync both ways, anchoring through our anchor service); not part of `make test`
 	JSCERAMIC_DIR=$$(./scripts/install-jsceramic.sh) KUBO_BIN=$$(./scripts/install-kubo.sh) GETH_BIN=$$(./scripts/install-geth.sh) \
 	  $(GO) test -count=1 -tags 'integration interop' -run Interop -timeout 20m ./integration/...
 

@@ -41,15 +41,43 @@ func TestInteropJSCeramicAnchorsThroughOurService(t *testing.T) {
 	_, casURL := startCAS(t, t.TempDir(), g.url, key, 2)
 	casCount := countingProxy(t, casURL)
 	k := startKubo(t)
+	c := startJSCeramic(t, jsDir, k, map[string]any{"anchor-service-url": casCount.URL, "ethereum-rpc-url": g.url},
+		map[string]any{"name": "local", "pubsub-topic": fmt.Sprintf("/ceramic/local-interop-%d", time.Now().UnixNano())})
+	ctx := context.Background()
+	if chains, _, err := c.get(ctx, "/api/v0/node/chains"); err != nil || fmt.Sprint(chains["supportedChains"]) != "[eip155:1337]" {
+		t.Fatalf("js-ceramic chains = %v, %v", chains, err)
+	}
+	genesis, err := streamstest.NewSigner(nil).Genesis(map[string]any{"interop": "anchor"}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	resp, _, err := c.post(ctx, "/api/v0/streams", map[string]any{"type": 0, "genesis": genesis})
+	if err != nil {
+		t.Fatal(err)
+	}
+	id, _ := resp["streamId"].(string)
+	st := waitStatus(t, c, id, "ANCHORED", 150*time.Second) // js-ceramic polls its anchor service every 60 s
+	if p, _ := st["anchorProof"].(map[string]any); p["chainId"] != "eip155:1337" || p["txType"] != "f(bytes32)" {
+		t.Fatalf("anchorProof = %v", p)
+	}
+	t.Logf("js-ceramic: create → ANCHORED through our anchor service in %s; anchor service requests: %v",
+		time.Since(start).Round(time.Second), casCount.counts())
+}
+
+// startJSCeramic runs the reference js-ceramic 3.4.1 daemon on kubo k with the given anchor
+// and network sections, and returns a client of its HTTP API once it is healthy.
+func startJSCeramic(t *testing.T, jsDir string, k *kubo, anchor, network map[string]any) *streamClient {
+	t.Helper()
 	dir := t.TempDir()
 	port := freePort(t)
 	cfg := map[string]any{
-		"anchor":      map[string]any{"anchor-service-url": casCount.URL, "ethereum-rpc-url": g.url},
+		"anchor":      anchor,
 		"http-api":    map[string]any{"hostname": "127.0.0.1", "port": port, "cors-allowed-origins": []string{".*"}, "admin-dids": []string{}},
 		"ipfs":        map[string]any{"mode": "remote", "host": "http://" + k.api},
 		"logger":      map[string]any{"log-level": 2, "log-to-files": false},
 		"metrics":     map[string]any{"metrics-exporter-enabled": false, "prometheus-exporter-enabled": false},
-		"network":     map[string]any{"name": "local", "pubsub-topic": fmt.Sprintf("/ceramic/local-interop-%d", time.Now().UnixNano())},
+		"network":     network,
 		"node":        map[string]any{},
 		"state-store": map[string]any{"mode": "fs", "local-directory": filepath.Join(dir, "statestore")},
 		"indexing": map[string]any{"db": "sqlite://" + filepath.Join(dir, "indexing.sqlite"), "allow-queries-before-historical-sync": true,
@@ -86,7 +114,7 @@ func TestInteropJSCeramicAnchorsThroughOurService(t *testing.T) {
 		if r, err := http.Get(c.base + "/api/v0/node/healthcheck"); err == nil {
 			r.Body.Close()
 			if r.StatusCode == http.StatusOK {
-				break
+				return c
 			}
 		}
 		if time.Now().After(deadline) {
@@ -94,24 +122,4 @@ func TestInteropJSCeramicAnchorsThroughOurService(t *testing.T) {
 		}
 		time.Sleep(500 * time.Millisecond)
 	}
-	ctx := context.Background()
-	if chains, _, err := c.get(ctx, "/api/v0/node/chains"); err != nil || fmt.Sprint(chains["supportedChains"]) != "[eip155:1337]" {
-		t.Fatalf("js-ceramic chains = %v, %v", chains, err)
-	}
-	genesis, err := streamstest.NewSigner(nil).Genesis(map[string]any{"interop": "anchor"}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	start := time.Now()
-	resp, _, err := c.post(ctx, "/api/v0/streams", map[string]any{"type": 0, "genesis": genesis})
-	if err != nil {
-		t.Fatal(err)
-	}
-	id, _ := resp["streamId"].(string)
-	st := waitStatus(t, c, id, "ANCHORED", 150*time.Second) // js-ceramic polls its anchor service every 60 s
-	if p, _ := st["anchorProof"].(map[string]any); p["chainId"] != "eip155:1337" || p["txType"] != "f(bytes32)" {
-		t.Fatalf("anchorProof = %v", p)
-	}
-	t.Logf("js-ceramic: create → ANCHORED through our anchor service in %s; anchor service requests: %v",
-		time.Since(start).Round(time.Second), casCount.counts())
 }
