@@ -30,7 +30,7 @@ test-unit: ## Fast unit tests
 	$(GO) test -count=1 ./...
 
 .PHONY: tools
-tools: js-deps ## Install what the integration tests run: kubo and geth (cached in ~/.cache/goceramic), npm packages
+tools: js-deps ## Install what the integration tests run: kubo, geth and MinIO (cached in ~/.cache/goceramic), npm packages
 	@./scripts/install-kubo.sh >/dev/null
 	@./scripts/install-geth.sh >/dev/null
 	@./scripts/install-minio.sh >/dev/null

@@ -189,7 +189,8 @@ type Node struct {
 	// still handled.
 	DisablePubsubUpdates bool `json:"disable-pubsub-updates,omitempty"`
 	// PubsubQPSLimit bounds the QUERY messages the node publishes per second (env
-	// CERAMIC_PUBSUB_QPS_LIMIT, as in js-ceramic; no file key); 0 means the default, 10.
+	// CERAMIC_PUBSUB_QPS_LIMIT, as in js-ceramic; no file key); 0 means the node's default
+	// (200; js-ceramic's is 10).
 	PubsubQPSLimit int `json:"-"`
 }
 

@@ -113,12 +113,13 @@ func TestThreeNodes(t *testing.T) {
 	id, _ := resp["streamId"].(string)
 	tip := a.update(t, signer, id, map[string]any{"n": 1.0})
 
-	// B has never seen the stream: it asks the network and loads A's tip. C pins it.
+	// B and C have never seen the stream: they ask the network and load A's tip. C pins it
+	// (a create of a stream the node holds pins it).
 	b.waitTip(t, id, tip, 30*time.Second)
+	c.waitTip(t, id, tip, 30*time.Second)
 	if _, _, err := c.c.post(ctx, "/api/v0/streams", map[string]any{"type": 0, "genesis": genesis, "opts": noAnchor}); err != nil {
 		t.Fatal(err)
 	}
-	c.waitTip(t, id, tip, 30*time.Second)
 	// B pins it too (a create of a known stream pins it).
 	if _, _, err := b.c.post(ctx, "/api/v0/streams", map[string]any{"type": 0, "genesis": genesis, "opts": noAnchor}); err != nil {
 		t.Fatal(err)

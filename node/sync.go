@@ -38,6 +38,12 @@ func (q networkQuerier) QueryTips(ctx context.Context, id streamid.StreamID) (<-
 	return s.QueryTips(ctx, id)
 }
 
+// defaultQueryRate is how many QUERY messages per second the node may publish when
+// CERAMIC_PUBSUB_QPS_LIMIT is unset. js-ceramic allows 10, which makes a node that loads a
+// thousand streams it has never seen take over 100 s; queries are small and answered only by
+// nodes that hold the stream, so the node allows more.
+const defaultQueryRate = 200
+
 // startSync runs the Ceramic sync protocol on the pubsub topic: answering peers' queries,
 // applying the tips they announce, and querying them for streams being loaded. With
 // ipfs.disable-peer-data-sync the node does not sync from peers at all.
@@ -45,8 +51,13 @@ func (n *Node) startSync(ctx context.Context) error {
 	if n.cfg.IPFS.DisablePeerDataSync {
 		return nil
 	}
+	rate := n.cfg.Node.PubsubQPSLimit
+	if rate <= 0 {
+		rate = defaultQueryRate
+	}
 	s, err := p2p.NewSyncer(n.pubsub, syncEngine{n}, p2p.SyncConfig{
-		QueryRate:  float64(n.cfg.Node.PubsubQPSLimit),
+		QueryRate:  float64(rate),
+		QueryQueue: 5 * rate,
 		Logger:     n.log,
 		Registerer: n.opts.registerer,
 	})

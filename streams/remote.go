@@ -156,34 +156,32 @@ func (s *Service) stateAt(ctx context.Context, id streamid.StreamID, st *State, 
 }
 
 // syncFromNetwork asks peers for the tips of a stream and applies each (the caller holds
-// the stream's lock); wait bounds how long answers are awaited. Failures are logged: the
-// state built so far is kept.
-func (s *Service) syncFromNetwork(ctx context.Context, id streamid.StreamID, st *State, wait time.Duration) *State {
-	st, _ = s.queryNetwork(ctx, id, st, wait)
-	return st
-}
-
-// queryNetwork is syncFromNetwork that also says whether any peer answered.
-func (s *Service) queryNetwork(ctx context.Context, id streamid.StreamID, st *State, wait time.Duration) (*State, bool) {
+// the stream's lock); wait bounds how long answers are awaited. With firstOnly it returns
+// as soon as one answer changed the state: a stream this node did not know is served at the
+// first tip a peer gave, and tips arriving later reach it through ApplyRemoteTip. Failures
+// are logged: the state built so far is kept.
+func (s *Service) syncFromNetwork(ctx context.Context, id streamid.StreamID, st *State, wait time.Duration, firstOnly bool) *State {
 	if s.cfg.Network == nil {
-		return st, false
+		return st
 	}
 	qctx, cancel := context.WithTimeout(ctx, wait)
 	defer cancel()
 	tips, err := s.cfg.Network.QueryTips(qctx, id)
 	if err != nil {
 		s.log.Warn("Cannot query the network for a stream", "stream", id.String(), "err", err)
-		return st, false
+		return st
 	}
-	answered := false
 	for tip := range tips {
-		answered = true
 		next, err := s.applyTip(ctx, id, st, tip)
 		if err != nil {
 			s.log.Debug("Ignoring a tip from the network", "stream", id.String(), "tip", tip.String(), "err", err)
 			continue
 		}
+		changed := next != st
 		st = next
+		if changed && firstOnly {
+			break
+		}
 	}
-	return st, answered
+	return st
 }

@@ -203,9 +203,9 @@ func (s *Service) CreateFromGenesis(ctx context.Context, t streamid.Type, genesi
 	if changed && opts.publish() {
 		s.publish(ctx, st)
 	}
-	if changed && opts.Sync != NeverSync {
-		// Peers may know later commits of this genesis (a deterministic stream, or a create
-		// sent to several nodes); ask them without making the create wait.
+	if changed && opts.Sync != NeverSync && genesis.Form == codec.FormUnsigned {
+		// Peers may know later commits of a deterministic genesis; ask them without making
+		// the create wait. (A signed genesis carries a random unique: no one else has it.)
 		s.catchUpLater(id)
 	}
 	return st, nil
@@ -417,7 +417,7 @@ func (s *Service) Load(ctx context.Context, id streamid.StreamID, opts LoadOptio
 			if timeout <= 0 {
 				timeout = DefaultSyncTimeout
 			}
-			if next := s.syncFromNetwork(ctx, id, st, timeout); next != st {
+			if next := s.syncFromNetwork(ctx, id, st, timeout, false); next != st {
 				if err := s.keep(ctx, st, next, pinned); err != nil {
 					return nil, err
 				}
@@ -557,7 +557,7 @@ func (s *Service) loadLocked(ctx context.Context, id streamid.StreamID, opts Loa
 		return nil, false, err
 	}
 	if opts.Sync != NeverSync {
-		st = s.syncFromNetwork(ctx, id, st, timeout)
+		st = s.syncFromNetwork(ctx, id, st, timeout, true)
 	}
 	s.cache.put(id.String(), st, false)
 	return st, false, nil
@@ -582,24 +582,24 @@ func (s *Service) catchUpLater(id streamid.StreamID) {
 	s.wg.Add(1)
 	go func() {
 		defer s.wg.Done()
-		if s.bg.Err() != nil {
+		qctx, cancel := context.WithTimeout(s.bg, DefaultSyncTimeout)
+		defer cancel()
+		tips, err := s.cfg.Network.QueryTips(qctx, id)
+		if err != nil {
+			s.log.Debug("Cannot query the network for a stream", "stream", id.String(), "err", err)
 			return
 		}
-		unlock := s.locks.lock(id.String())
-		defer unlock()
-		st, pinned, err := s.known(s.bg, id)
-		if err != nil || st == nil {
-			return
+		// The stream's lock is taken per answer only: writes do not wait for the query.
+		answered := false
+		for tip := range tips {
+			answered = true
+			if _, err := s.ApplyRemoteTip(s.bg, id, tip); err != nil {
+				s.log.Debug("Ignoring a tip from the network", "stream", id.String(), "tip", tip.String(), "err", err)
+			}
 		}
-		next, answered := s.queryNetwork(s.bg, id, st, DefaultSyncTimeout)
 		// Answered: done for this run, as on js-ceramic. Not answered (the node may not have
 		// found its peers yet): a later load asks again, a few times.
 		s.synced.Store(id.String(), catchUp{done: answered, attempts: c.attempts + 1, next: s.cfg.Now().Add(catchUpRetry)})
-		if next != st {
-			if err := s.keep(s.bg, st, next, pinned); err != nil {
-				s.log.Warn("Cannot keep a stream caught up from the network", "stream", id.String(), "err", err)
-			}
-		}
 	}()
 }
 
