@@ -23,10 +23,10 @@ const (
 	// DefaultNegativeCacheEntries bounds the negative cache.
 	DefaultNegativeCacheEntries = 1 << 16
 	// DefaultRequestTimeout bounds one HTTP attempt, body included.
-	DefaultRequestTimeout = 30 * time.Second
+	DefaultRequestTimeout = 10 * time.Second
 	// DefaultMaxAttempts is the number of attempts per S3 operation,
 	// the first one included.
-	DefaultMaxAttempts = 5
+	DefaultMaxAttempts = 3
 	// DefaultMaxBackoff caps the exponential, jittered delay between attempts.
 	DefaultMaxBackoff = 5 * time.Second
 	// DefaultRegion is used when neither Config.Region nor the AWS

@@ -25,12 +25,12 @@ const (
 	DefaultListConcurrency = 8
 	// DefaultMaxAttempts is how many times a request is tried (the first
 	// attempt included) before a transient failure is returned.
-	DefaultMaxAttempts = 4
+	DefaultMaxAttempts = 3
 	// DefaultMaxBackoff caps the delay between two attempts.
 	DefaultMaxBackoff = 5 * time.Second
 	// DefaultRequestTimeout bounds one attempt of a request, from dialing to
 	// reading the last byte of the answer.
-	DefaultRequestTimeout = 30 * time.Second
+	DefaultRequestTimeout = 10 * time.Second
 	// DefaultRegion is used when neither [Options.Region] nor the AWS
 	// configuration names a region.
 	DefaultRegion = "us-east-1"
