@@ -807,3 +807,62 @@ func TestS3RequestCounts(t *testing.T) {
 		t.Fatalf("daemon exited with %d after SIGTERM, want 0", code)
 	}
 }
+
+// TestS3BlockstoreRequestsAndOverhead: with the state store and the IPFS blocks in S3, the
+// S3 requests a create, an update and an idle node cost, and the latency of creates compared
+// with a node on local disk (logged as figures; the assertions are loose bounds).
+func TestS3BlockstoreRequestsAndOverhead(t *testing.T) {
+	m := startMinIO(t)
+	const bucket = "ceramic-blocks"
+	m.createBucket(bucket)
+	proxy := startS3Counter(t, m.url)
+	topic := fmt.Sprintf("/ceramic/local-s3-blocks-%d", time.Now().UnixNano())
+	home := t.TempDir()
+	writeConfig(t, home, withS3Blocks(s3NodeConfig(topic, bucket, proxy.URL), bucket, proxy.URL))
+	d := startDaemon(t, home, m.daemonEnv())
+	c := newS3StreamClient(d.waitHealthy())
+	d.waitLog(pinCheckRe, 60*time.Second)
+	counts, total := proxy.take()
+	t.Logf("S3 requests at start (state store and blockstore, empty bucket): %d: %s", total, formatCounts(counts))
+
+	const n = 20
+	var ss []*s3Stream
+	for _, op := range []struct {
+		what string
+		max  int
+		do   func(i int)
+	}{
+		{"create", 8, func(i int) { ss = append(ss, createS3Stream(t, c, map[string]any{"i": float64(i)})) }},
+		{"update", 8, func(i int) { updateS3Stream(t, c, ss[i], map[string]any{"i": float64(i), "n": 1.0}) }},
+	} {
+		proxy.take()
+		start := time.Now()
+		for i := range n {
+			op.do(i)
+		}
+		elapsed := time.Since(start)
+		counts, total := proxy.take()
+		if total > op.max*n {
+			t.Errorf("%d %ss made %d S3 requests, want ≤ %d each: %s", n, op.what, total, op.max, formatCounts(counts))
+		}
+		t.Logf("S3 mode: %.1f S3 requests per %s (%s), %s per %s", float64(total)/n, op.what, formatCounts(counts), (elapsed / n).Round(10*time.Microsecond), op.what)
+	}
+	proxy.take()
+	time.Sleep(10 * time.Second)
+	counts, total = proxy.take()
+	if total > 10 {
+		t.Errorf("idle node made %d S3 requests in 10s, want ≤ 1/s: %s", total, formatCounts(counts))
+	}
+	t.Logf("S3 requests while idle for 10s: %d %s", total, formatCounts(counts))
+
+	// The same creates on a node on local disk, for the overhead.
+	fsHome := t.TempDir()
+	writeConfig(t, fsHome, nodeConfig(topic+"-fs", nil))
+	fd := startDaemon(t, fsHome, nil)
+	fc := newS3StreamClient(fd.waitHealthy())
+	start := time.Now()
+	for i := range n {
+		createS3Stream(t, fc, map[string]any{"fs": float64(i)})
+	}
+	t.Logf("fs mode: %s per create", (time.Since(start) / n).Round(10*time.Microsecond))
+}

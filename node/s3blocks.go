@@ -46,6 +46,9 @@ func parseS3Spec(m map[string]any) (fsrepo.DatastoreConfig, error) {
 	if err != nil {
 		return nil, fmt.Errorf("IPFS S3 datastore: %w", err)
 	}
+	// Blocks are content-addressed: a block already in the bucket need not be written again
+	// (kubo writes received blocks through without asking first).
+	cfg.SkipKnownPuts = true
 	return s3Spec{cfg}, nil
 }
 
