@@ -103,6 +103,10 @@ type IPFS struct {
 	S3RootDirectory string `json:"s3-root-directory,omitempty"`
 	S3Endpoint      string `json:"s3-endpoint,omitempty"`
 	S3KeyTransform  string `json:"s3-key-transform,omitempty"`
+	// Identity is the peer identity a new embedded repository is created with (the
+	// go-ipfs-daemon image's IPFS_PEER_ID and IPFS_PRIVATE_KEY; environment only). Empty: a
+	// fresh Ed25519 identity.
+	Identity IPFSIdentity `json:"-"`
 	// S3AccessKeyID and S3SecretAccessKey are static credentials, from the environment only.
 	S3AccessKeyID     string `json:"-"`
 	S3SecretAccessKey string `json:"-"`

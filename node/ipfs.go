@@ -2,6 +2,7 @@ package node
 
 import (
 	"context"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"io"
@@ -31,6 +32,7 @@ import (
 	"github.com/ipfs/kubo/repo"
 	"github.com/ipfs/kubo/repo/fsrepo"
 	pubsub "github.com/libp2p/go-libp2p-pubsub"
+	"github.com/libp2p/go-libp2p/core/crypto"
 	"github.com/libp2p/go-libp2p/core/peer"
 	drouting "github.com/libp2p/go-libp2p/p2p/discovery/routing"
 	ma "github.com/multiformats/go-multiaddr"
@@ -101,7 +103,8 @@ type bundledSettings struct {
 	publicDHT bool // DHT routing for public networks; none for local and inmemory
 	// datastore is the engine of a new repository: "pebbleds" (default) or "flatfs".
 	datastore string
-	// s3, when its bucket is set, keeps the blocks of a new repository in S3.
+	// s3, when its bucket is set, keeps the blocks of a new repository in S3; its Identity,
+	// when set, is the peer identity of a new repository.
 	s3 config.IPFS
 }
 
@@ -145,6 +148,13 @@ func openBundled(s bundledSettings, log *slog.Logger) (*bundledIPFS, error) {
 		if err != nil {
 			return nil, err
 		}
+		if id := s.s3.Identity; id.IsSet() {
+			pid, err := checkIdentity(id)
+			if err != nil {
+				return nil, err
+			}
+			cfg.Identity = kconfig.Identity{PeerID: pid, PrivKey: id.PrivateKey}
+		}
 		if s.datastore != "flatfs" || s.s3.S3Bucket != "" {
 			// One write-ahead-logged store for blocks, pins and metadata: a commit costs an
 			// append and a shared fsync instead of a new file per block.
@@ -186,6 +196,9 @@ func openBundled(s bundledSettings, log *slog.Logger) (*bundledIPFS, error) {
 	if err != nil {
 		r.Close()
 		return nil, fmt.Errorf("read IPFS repository config: %w", err)
+	}
+	if id := s.s3.Identity; id.IsSet() && id.PeerID != "" && id.PeerID != cfg.Identity.PeerID {
+		log.Warn("IPFS_PEER_ID differs from the identity of the existing IPFS repository; the repository's is used", "repository_peer_id", cfg.Identity.PeerID, "IPFS_PEER_ID", id.PeerID)
 	}
 	if s.s3.S3Bucket != "" && !strings.Contains(fmt.Sprint(cfg.Datastore.Spec), s3DatastoreType) {
 		r.Close()
@@ -485,4 +498,25 @@ func checkSwarmPorts(addrs []string) error {
 		l.Close()
 	}
 	return nil
+}
+
+// checkIdentity checks that a configured private key decodes and, when a peer ID is given
+// too, that it is the key's; it returns the key's peer ID. Messages never quote the key.
+func checkIdentity(id config.IPFSIdentity) (string, error) {
+	raw, err := base64.StdEncoding.DecodeString(id.PrivateKey)
+	if err != nil {
+		return "", errors.New("IPFS_PRIVATE_KEY is not standard base64")
+	}
+	key, err := crypto.UnmarshalPrivateKey(raw)
+	if err != nil {
+		return "", fmt.Errorf("IPFS_PRIVATE_KEY is not a libp2p private key: %w", err)
+	}
+	pid, err := peer.IDFromPrivateKey(key)
+	if err != nil {
+		return "", fmt.Errorf("IPFS_PRIVATE_KEY: %w", err)
+	}
+	if id.PeerID != "" && id.PeerID != pid.String() {
+		return "", fmt.Errorf("IPFS_PEER_ID %s is not the peer ID of IPFS_PRIVATE_KEY (%s)", id.PeerID, pid)
+	}
+	return pid.String(), nil
 }

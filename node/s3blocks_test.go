@@ -2,6 +2,7 @@ package node
 
 import (
 	"context"
+	"errors"
 	"net/http/httptest"
 	"path/filepath"
 	"testing"
@@ -9,6 +10,7 @@ import (
 	"github.com/johannesboyne/gofakes3"
 	"github.com/johannesboyne/gofakes3/backend/s3mem"
 
+	"github.com/goceramic/ceramic/statestore"
 	"github.com/goceramic/ceramic/streams"
 	"github.com/goceramic/ceramic/streams/streamid"
 	"github.com/goceramic/ceramic/streams/streamstest"
@@ -76,5 +78,16 @@ func TestS3Blockstore(t *testing.T) {
 	}
 	if !got.Tip().Equals(st.Tip()) || len(got.Log) != 2 {
 		t.Fatalf("state rebuilt from S3 blocks = %+v", got)
+	}
+
+	// S3 gone: a write fails as "storage unavailable" (503 on the API), and nothing is stored.
+	srv.Close()
+	g2, _ := signer.Genesis(map[string]any{"while": "down"}, nil)
+	_, err = b.Streams().CreateFromGenesis(context.Background(), streamid.Tile, g2, streams.WriteOptions{Anchor: new(bool)})
+	if !errors.Is(err, statestore.ErrUnavailable) {
+		t.Fatalf("create with S3 down: %v, want an error wrapping statestore.ErrUnavailable", err)
+	}
+	if _, ok := b.Streams().LocalTip(context.Background(), streamid.New(streamid.Tile, g2.CID())); ok {
+		t.Error("a stream whose blocks could not be stored is held by the node")
 	}
 }

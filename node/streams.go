@@ -13,6 +13,7 @@ import (
 	coreopts "github.com/ipfs/kubo/core/coreiface/options"
 	mh "github.com/multiformats/go-multihash"
 
+	"github.com/goceramic/ceramic/internal/s3ds"
 	"github.com/goceramic/ceramic/p2p"
 	"github.com/goceramic/ceramic/statestore"
 	_ "github.com/goceramic/ceramic/statestore/fs" // the default state store
@@ -44,9 +45,18 @@ func (b ipfsBlocks) Get(ctx context.Context, c cid.Cid) ([]byte, error) {
 	}
 	r, err := api.Block().Get(ctx, path.FromCid(c))
 	if err != nil {
-		return nil, err
+		return nil, storageError(err)
 	}
 	return io.ReadAll(r)
+}
+
+// storageError marks a failure of the S3 blockstore as the storage being unavailable, which
+// the API answers with 503 (the operation may succeed once S3 is back).
+func storageError(err error) error {
+	if errors.Is(err, s3ds.ErrUnavailable) && !errors.Is(err, statestore.ErrUnavailable) {
+		return fmt.Errorf("%w: %w", statestore.ErrUnavailable, err)
+	}
+	return err
 }
 
 var codecNames = map[uint64]string{codec.DagCBOR: "dag-cbor", codec.DagJOSE: "dag-jose", cid.DagProtobuf: "dag-pb", cid.Raw: "raw"}
@@ -68,7 +78,7 @@ func (b ipfsBlocks) Put(ctx context.Context, blocks ...codec.Block) error {
 		}
 		st, err := api.Block().Put(ctx, bytes.NewReader(blk.Data), coreopts.Block.CidCodec(name), coreopts.Block.Hash(mh.SHA2_256, -1))
 		if err != nil {
-			return fmt.Errorf("store block %s: %w", blk.CID, err)
+			return fmt.Errorf("store block %s: %w", blk.CID, storageError(err))
 		}
 		if got := st.Path().RootCid(); !got.Equals(blk.CID) {
 			return fmt.Errorf("store block %s: IPFS stored it as %s", blk.CID, got)

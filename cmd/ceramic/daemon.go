@@ -145,9 +145,7 @@ func loadConfig(flags config.Flags, stderr io.Writer) (*config.Loaded, *slog.Log
 			return nil, nil, err
 		}
 	}
-	if container.Identity.IsSet() {
-		return nil, nil, errors.New("IPFS_PRIVATE_KEY/IPFS_PEER_ID: setting the IPFS identity from the environment is not available in this build yet; unset them (the node creates its identity with its repository)")
-	}
+	loaded.Config.IPFS.Identity = container.Identity
 	level := 2
 	if l := loaded.Config.Logger.LogLevel; l != nil {
 		level = *l
