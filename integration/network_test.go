@@ -98,7 +98,7 @@ func TestThreeNodes(t *testing.T) {
 	topic := fmt.Sprintf("/ceramic/local-three-%d", time.Now().UnixNano())
 	a := startNetNode(t, "A", topic, nil)
 	b := startNetNode(t, "B", topic, []string{a.ws})
-	c := startNetNode(t, "C", topic, []string{a.ws, b.ws})
+	c := startNetNode(t, "C", topic, []string{a.ws}) // a star around A: B's restart cuts no one off
 	ctx := context.Background()
 	signer := streamstest.NewSigner(nil)
 
