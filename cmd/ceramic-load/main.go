@@ -34,7 +34,6 @@ import (
 	"time"
 
 	"github.com/goceramic/ceramic/streams"
-	"github.com/goceramic/ceramic/streams/streamstest"
 )
 
 func main() {
@@ -159,6 +158,8 @@ func (r *recorder) report(w io.Writer, name string, wall time.Duration) {
 }
 
 type client struct {
+	// opts are the write options of every create and update; nil means noAnchor.
+	opts map[string]any
 	base string
 	http *http.Client
 }
@@ -217,53 +218,18 @@ func run(url string, conc, n, updates, loads int, w io.Writer) error {
 		return fmt.Errorf("node not reachable: %w", err)
 	}
 	var create, update, load recorder
-	ids := make([]string, n)
-	var next atomic.Int64
+	c.opts = map[string]any{"anchor": false, "publish": false}
 	start := time.Now()
-	var wg sync.WaitGroup
-	for range conc {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			signer := streamstest.NewSigner(nil)
-			for {
-				i := int(next.Add(1)) - 1
-				if i >= n {
-					return
-				}
-				g, err := signer.Genesis(map[string]any{"i": float64(i), "v": 0.0}, nil)
-				if err != nil {
-					create.add(0, err)
-					continue
-				}
-				t0 := time.Now()
-				resp, err := c.do(ctx, http.MethodPost, "/api/v0/streams", map[string]any{"type": 0, "genesis": g, "opts": map[string]any{"anchor": false, "publish": false}})
-				create.add(time.Since(t0), err)
-				if err != nil {
-					continue
-				}
-				ids[i], _ = resp["streamId"].(string)
-				st, err := stateOf(resp)
-				for u := 1; u <= updates && err == nil; u++ {
-					cm, err2 := signer.Update(st, map[string]any{"i": float64(i), "v": float64(u)}, nil)
-					if err2 != nil {
-						update.add(0, err2)
-						break
-					}
-					t0 := time.Now()
-					resp, err2 = c.do(ctx, http.MethodPost, "/api/v0/commits", map[string]any{"streamId": ids[i], "commit": cm, "opts": map[string]any{"anchor": false, "publish": false}})
-					update.add(time.Since(t0), err2)
-					if err2 != nil {
-						break
-					}
-					st, err = stateOf(resp)
-				}
-			}
-		}()
+	ids := make([]string, n)
+	for i, s := range createOn(ctx, c, n, conc, updates, &create, &update) {
+		if s != nil {
+			ids[i] = s.id
+		}
 	}
-	wg.Wait()
 	writeWall := time.Since(start)
 
+	var next atomic.Int64
+	var wg sync.WaitGroup
 	next.Store(0)
 	start = time.Now()
 	for range conc {

@@ -33,6 +33,14 @@ type syncFlags struct {
 // noAnchor are the write options of every write the sync modes make.
 var noAnchor = map[string]any{"anchor": false}
 
+// writeOptions are the options of the client's creates and updates.
+func (c *client) writeOptions() map[string]any {
+	if c.opts == nil {
+		return noAnchor
+	}
+	return c.opts
+}
+
 func newClient(base string, conc int) (*client, error) {
 	c := &client{base: base, http: &http.Client{Timeout: time.Minute, Transport: &http.Transport{MaxIdleConnsPerHost: max(conc, 2)}}}
 	resp, err := c.http.Get(base + "/api/v0/node/healthcheck")
@@ -80,7 +88,7 @@ func createOn(ctx context.Context, c *client, n, conc, updates int, create, upda
 					continue
 				}
 				t0 := time.Now()
-				resp, err := c.do(ctx, http.MethodPost, "/api/v0/streams", map[string]any{"type": 0, "genesis": g, "opts": noAnchor})
+				resp, err := c.do(ctx, http.MethodPost, "/api/v0/streams", map[string]any{"type": 0, "genesis": g, "opts": c.writeOptions()})
 				create.add(time.Since(t0), err)
 				if err != nil {
 					continue
@@ -116,7 +124,7 @@ func (s *stream) update(ctx context.Context, c *client, content map[string]any, 
 		return err
 	}
 	t0 := time.Now()
-	resp, err := c.do(ctx, http.MethodPost, "/api/v0/commits", map[string]any{"streamId": s.id, "commit": cm, "opts": noAnchor})
+	resp, err := c.do(ctx, http.MethodPost, "/api/v0/commits", map[string]any{"streamId": s.id, "commit": cm, "opts": c.writeOptions()})
 	rec.add(time.Since(t0), err)
 	if err != nil {
 		return err
