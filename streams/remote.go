@@ -29,7 +29,7 @@ func (s *Service) LocalTip(ctx context.Context, id streamid.StreamID) (cid.Cid, 
 		return e.state.Tip(), true
 	}
 	// No lock: a stream being loaded or written must not hold up the answer to a peer.
-	st, err := s.readPinned(ctx, id)
+	st, err := s.readPinned(ctx, id, false)
 	if err != nil || st == nil {
 		return cid.Undef, false
 	}

@@ -9,6 +9,7 @@ import (
 	"github.com/ipfs/go-cid"
 
 	"github.com/goceramic/ceramic/anchor"
+	"github.com/goceramic/ceramic/statestore"
 	"github.com/goceramic/ceramic/statestore/mem"
 	"github.com/goceramic/ceramic/streams"
 	"github.com/goceramic/ceramic/streams/streamid"
@@ -215,5 +216,49 @@ func TestLoadFromNetwork(t *testing.T) {
 	defer never.Close()
 	if st, _ := never.Load(context.Background(), id, streams.LoadOptions{Sync: streams.NeverSync}); len(st.Log) != 1 {
 		t.Errorf("NEVER_SYNC loaded %d commits, want the genesis only", len(st.Log))
+	}
+}
+
+// countingStore counts the reads of a state store.
+type countingStore struct {
+	statestore.Store
+	gets int
+}
+
+func (c *countingStore) Get(ctx context.Context, key string) ([]byte, error) {
+	c.gets++
+	return c.Store.Get(ctx, key)
+}
+
+// TestNetworkTrafficForUnheldStreams: announcements and queries for a stream this node does
+// not hold read the state store once, not once per message; once the node pins the stream it
+// is found again.
+func TestNetworkTrafficForUnheldStreams(t *testing.T) {
+	store := &countingStore{Store: mem.New()}
+	svc, err := streams.NewService(streams.Config{Blocks: streams.NewMemBlockStore(), Pins: store, CacheLimit: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer svc.Close()
+	signer := streamstest.NewSigner(nil)
+	g, _ := signer.Genesis(map[string]any{"n": 0.0}, nil)
+	id := streamid.New(streamid.Tile, g.CID())
+	ctx := context.Background()
+	for range 100 {
+		if changed, err := svc.ApplyRemoteTip(ctx, id, g.CID()); err != nil || changed {
+			t.Fatalf("ApplyRemoteTip of a stream the node does not hold = %v, %v", changed, err)
+		}
+		if _, ok := svc.LocalTip(ctx, id); ok {
+			t.Fatal("LocalTip found a stream the node does not hold")
+		}
+	}
+	if store.gets != 1 {
+		t.Errorf("100 announcements and queries read the state store %d times, want 1", store.gets)
+	}
+	mustCreate(t, svc, g)
+	other, _ := signer.Genesis(map[string]any{"other": true}, nil)
+	mustCreate(t, svc, other) // the cache holds one state: this one evicts the first
+	if tip, ok := svc.LocalTip(ctx, id); !ok || !tip.Equals(g.CID()) {
+		t.Errorf("LocalTip after the create, from the state store = %s, %v", tip, ok)
 	}
 }

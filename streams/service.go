@@ -96,6 +96,8 @@ type Service struct {
 	locks   keyedMutex
 	schemas *schema.Cache
 
+	// unpinned remembers streams the state store does not hold.
+	unpinned unpinnedSet
 	// synced holds the pinned streams asked from the network since the service started.
 	synced sync.Map
 	bg     context.Context
@@ -487,7 +489,7 @@ func (s *Service) known(ctx context.Context, id streamid.StreamID) (*State, bool
 	if e, ok := s.cache.get(id.String()); ok {
 		return e.state, e.pinned, nil
 	}
-	st, err := s.readPinned(ctx, id)
+	st, err := s.readPinned(ctx, id, true)
 	if err != nil || st == nil {
 		return nil, false, err
 	}
@@ -495,13 +497,19 @@ func (s *Service) known(ctx context.Context, id streamid.StreamID) (*State, bool
 	return st, true, nil
 }
 
-// readPinned reads a stream's state from the state store; nil when it is not pinned.
-func (s *Service) readPinned(ctx context.Context, id streamid.StreamID) (*State, error) {
-	if s.cfg.Pins == nil {
+// readPinned reads a stream's state from the state store; nil when it is not pinned. A
+// caller holding the stream's lock passes locked, and a miss is then remembered (see
+// unpinnedSet), so that the network's traffic about streams this node does not hold costs
+// no state-store read; with an S3 store each would be a request.
+func (s *Service) readPinned(ctx context.Context, id streamid.StreamID, locked bool) (*State, error) {
+	if s.cfg.Pins == nil || s.unpinned.has(id.String()) {
 		return nil, nil
 	}
 	raw, err := s.cfg.Pins.Get(ctx, id.String())
 	if errors.Is(err, statestore.ErrNotFound) {
+		if locked {
+			s.unpinned.add(id.String())
+		}
 		return nil, nil
 	}
 	if err != nil {
@@ -526,7 +534,7 @@ func (s *Service) loadLocked(ctx context.Context, id streamid.StreamID, opts Loa
 	if e, ok := s.cache.get(id.String()); ok {
 		return e.state, e.pinned, nil
 	}
-	st, err := s.readPinned(ctx, id)
+	st, err := s.readPinned(ctx, id, true)
 	if err != nil {
 		return nil, false, err
 	}
@@ -834,10 +842,43 @@ func (s *Service) persist(ctx context.Context, bg BlockGetter, st *State, from i
 	if err != nil {
 		return fmt.Errorf("serialize state of %s: %w", st.ID(), err)
 	}
+	s.unpinned.remove(st.ID().String()) // before the write: a concurrent reader must not miss it
 	if err := s.cfg.Pins.Put(ctx, st.ID().String(), raw); err != nil {
 		return fmt.Errorf("persist state of %s: %w", st.ID(), err)
 	}
 	return nil
+}
+
+// unpinnedSet remembers streams found missing from the state store. Only this service pins
+// (persist, under the stream's lock, forgets the stream first), so an entry stays true until
+// then. It is bounded: when full it starts over.
+type unpinnedSet struct {
+	mu sync.Mutex
+	m  map[string]struct{}
+}
+
+const maxUnpinned = 1 << 16
+
+func (u *unpinnedSet) has(id string) bool {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	_, ok := u.m[id]
+	return ok
+}
+
+func (u *unpinnedSet) add(id string) {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	if u.m == nil || len(u.m) >= maxUnpinned {
+		u.m = make(map[string]struct{})
+	}
+	u.m[id] = struct{}{}
+}
+
+func (u *unpinnedSet) remove(id string) {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	delete(u.m, id)
 }
 
 // pinBlocks pins the blocks of a stream's log entries from index from on: commits, payloads,
