@@ -10,6 +10,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
 	ds "github.com/ipfs/go-datastore"
+
+	"github.com/goceramic/ceramic/internal/s3err"
 )
 
 // Batch returns a batch that buffers puts and deletes in memory until
@@ -139,7 +141,7 @@ func (d *Datastore) deleteMany(ctx context.Context, keys []ds.Key) error {
 		failed[ok] = true
 		keyErr := fmt.Errorf("s3ds: DeleteObjects %q in bucket %q: %s: %s",
 			ok, d.cfg.Bucket, aws.ToString(e.Code), aws.ToString(e.Message))
-		if throttleCodes[aws.ToString(e.Code)] {
+		if s3err.IsThrottleCode(aws.ToString(e.Code)) {
 			keyErr = fmt.Errorf("%w: %w", ErrUnavailable, keyErr)
 		}
 		errs = append(errs, keyErr)

@@ -21,6 +21,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/aws/smithy-go/middleware"
 	ds "github.com/ipfs/go-datastore"
+
+	"github.com/goceramic/ceramic/internal/s3err"
 )
 
 // S3 operation names used as keys of Datastore.Requests.
@@ -164,7 +166,7 @@ func (d *Datastore) checkAccess(ctx context.Context) error {
 	if ctxErr := ctx.Err(); ctxErr != nil {
 		return fmt.Errorf("s3ds: checking access to %s: %w", where, ctxErr)
 	}
-	code, status := errorCode(err), httpStatus(err)
+	code, status := s3err.Code(err), s3err.Status(err)
 	switch {
 	case code == "NoSuchBucket" || (status == http.StatusNotFound && code == ""):
 		return fmt.Errorf("s3ds: %s does not exist or is not visible (check Config.Bucket / \"bucket\" / IPFS_S3_BUCKET_NAME and the region/endpoint): %w", where, err)
@@ -175,7 +177,7 @@ func (d *Datastore) checkAccess(ctx context.Context) error {
 		return fmt.Errorf("s3ds: %s is in another region than %q (check Config.Region / \"region\" / IPFS_S3_REGION): %w", where, d.region(), err)
 	case strings.Contains(err.Error(), "credentials"):
 		return fmt.Errorf("s3ds: no usable credentials for %s: check %s: %w", where, credHint, err)
-	case isTransient(err):
+	case s3err.IsTransient(err):
 		return fmt.Errorf("%w: checking access to %s: %w", ErrUnavailable, where, err)
 	}
 	return fmt.Errorf("s3ds: checking access to %s: %w", where, err)
@@ -258,7 +260,7 @@ func (d *Datastore) Get(ctx context.Context, k ds.Key) ([]byte, error) {
 		Key:    aws.String(objKey),
 	})
 	if err != nil {
-		if isNoSuchKey(err) {
+		if s3err.IsNotFound(err) {
 			d.cache.learnAbsent(key, g)
 			return nil, ds.ErrNotFound
 		}
@@ -328,7 +330,7 @@ func (d *Datastore) head(ctx context.Context, key, objKey string, g gen) (int, e
 	if err != nil {
 		// A HEAD response has no body, so a 404 cannot say whether the
 		// key or the bucket is missing; like go-ds-s3, treat it as the key.
-		if httpStatus(err) == http.StatusNotFound {
+		if s3err.Status(err) == http.StatusNotFound {
 			d.cache.learnAbsent(key, g)
 			return -1, ds.ErrNotFound
 		}
@@ -346,7 +348,7 @@ func (d *Datastore) Delete(ctx context.Context, k ds.Key) error {
 		Bucket: aws.String(d.cfg.Bucket),
 		Key:    aws.String(objKey),
 	})
-	if err != nil && !isNoSuchKey(err) {
+	if err != nil && !s3err.IsNotFound(err) {
 		d.cache.deleteFailed(key)
 		return d.wrapErr(ctx, OpDeleteObject, objKey, err)
 	}
@@ -362,11 +364,6 @@ func (d *Datastore) Sync(ctx context.Context, prefix ds.Key) error { return nil 
 func (d *Datastore) Close() error {
 	d.tr.CloseIdleConnections()
 	return nil
-}
-
-func isNoSuchKey(err error) bool {
-	code := errorCode(err)
-	return code == "NoSuchKey" || (code == "NotFound" && httpStatus(err) == http.StatusNotFound)
 }
 
 // flightGroup collapses concurrent calls with the same key into one

@@ -4,16 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 
-	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
-	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"github.com/aws/aws-sdk-go-v2/service/s3/types"
-	"github.com/aws/smithy-go"
 
 	"github.com/goceramic/ceramic/statestore"
+
+	"github.com/goceramic/ceramic/internal/s3err"
 )
 
 var (
@@ -31,10 +29,6 @@ var (
 	ErrAccessDenied = errors.New("statestore/s3: access denied")
 )
 
-// transient tells errors the SDK's standard retryer would retry (connection
-// errors, timeouts, 5xx, throttling codes) from the others.
-var transient = retry.IsErrorRetryables(retry.DefaultRetryables)
-
 // credentialCodes are S3 error codes caused by credentials or permissions.
 var credentialCodes = map[string]bool{
 	"AccessDenied":          true,
@@ -51,46 +45,10 @@ var credentialCodes = map[string]bool{
 // credentialHint is appended to access errors.
 const credentialHint = "check the AWS credentials (AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN, AWS_PROFILE or the instance role) and that they may list, read and write the bucket"
 
-// statusOf returns the HTTP status code of the S3 answer in err, or 0 when
-// no answer was received.
-func statusOf(err error) int {
-	var re *awshttp.ResponseError
-	if errors.As(err, &re) {
-		return re.HTTPStatusCode()
-	}
-	return 0
-}
-
-// codeOf returns the S3 error code in err, or "".
-func codeOf(err error) string {
-	var ae smithy.APIError
-	if errors.As(err, &ae) {
-		return ae.ErrorCode()
-	}
-	return ""
-}
-
-// isNotFound reports whether err says the object does not exist.
-func isNotFound(err error) bool {
-	var nsk *types.NoSuchKey
-	if errors.As(err, &nsk) {
-		return true
-	}
-	var nf *types.NotFound
-	if errors.As(err, &nf) {
-		return true
-	}
-	switch codeOf(err) {
-	case "NoSuchKey", "NotFound":
-		return true
-	}
-	return false
-}
-
 // isNoSuchBucket reports whether err says the bucket does not exist.
 func isNoSuchBucket(err error) bool {
 	var nsb *types.NoSuchBucket
-	return errors.As(err, &nsb) || codeOf(err) == "NoSuchBucket"
+	return errors.As(err, &nsb) || s3err.Code(err) == "NoSuchBucket"
 }
 
 // isCredentialError reports whether err comes from the credentials: none
@@ -101,25 +59,11 @@ func isCredentialError(err error) bool {
 	if errors.As(err, &se) || errors.As(err, &ce) {
 		return true
 	}
-	code := codeOf(err)
+	code := s3err.Code(err)
 	if credentialCodes[code] {
 		return true
 	}
-	return statusOf(err) == http.StatusForbidden
-}
-
-// isTransient reports whether err is a failure that may go away: no answer
-// (connection refused or reset, timeout), a 5xx, 408 or 429 answer, or a
-// throttling or timeout code.
-func isTransient(err error) bool {
-	if errors.Is(err, io.ErrUnexpectedEOF) {
-		return true
-	}
-	switch s := statusOf(err); {
-	case s >= 500, s == http.StatusRequestTimeout, s == http.StatusTooManyRequests:
-		return true
-	}
-	return transient.IsErrorRetryable(err).Bool()
+	return s3err.Status(err) == http.StatusForbidden
 }
 
 // mapError turns an SDK error of operation op on object key into the
@@ -130,11 +74,11 @@ func mapError(ctx context.Context, op, key string, err error) error {
 		return fmt.Errorf("statestore/s3: %s %s: %w", op, key, cerr)
 	}
 	switch {
-	case isNotFound(err):
+	case s3err.IsNotFound(err):
 		return fmt.Errorf("statestore/s3: %s %s: %w", op, key, statestore.ErrNotFound)
 	case isCredentialError(err):
 		return fmt.Errorf("statestore/s3: %s %s: %w (%s): %w", op, key, ErrAccessDenied, credentialHint, err)
-	case isTransient(err):
+	case s3err.IsTransient(err):
 		return fmt.Errorf("statestore/s3: %s %s: %w: %w", op, key, ErrUnavailable, err)
 	}
 	return fmt.Errorf("statestore/s3: %s %s: %w", op, key, err)

@@ -16,6 +16,8 @@ import (
 	"golang.org/x/time/rate"
 
 	"github.com/goceramic/ceramic/statestore"
+
+	"github.com/goceramic/ceramic/internal/s3err"
 )
 
 // maxObjectKey is S3's limit on the length of an object key, in bytes.
@@ -140,7 +142,7 @@ func (s *Store) openError(ctx context.Context, err error) error {
 		return fmt.Errorf("%w: state-store.s3-bucket: bucket %q does not exist at %s: %w", statestore.ErrInvalidConfig, s.bucket, where, err)
 	case isCredentialError(err):
 		return fmt.Errorf("statestore/s3: open bucket %q at %s: %w: %s: %w", s.bucket, where, ErrAccessDenied, credentialHint, err)
-	case isTransient(err):
+	case s3err.IsTransient(err):
 		return fmt.Errorf("statestore/s3: open bucket %q: %w: %s cannot be reached (check state-store.s3-endpoint and the network): %w", s.bucket, ErrUnavailable, where, err)
 	case bucketRegion(err) != "" && bucketRegion(err) != s.client().cfg.Region:
 		return fmt.Errorf("statestore/s3: open bucket %q: the bucket is in region %s, not %s (set AWS_REGION, or leave it unset to detect it): %w", s.bucket, bucketRegion(err), s.client().cfg.Region, err)
