@@ -83,13 +83,22 @@ func serviceRequest(s cas.Submission) service.Request {
 func recordOutcome(rec service.Record) (Outcome, error) {
 	out := Outcome{Status: rec.Status, Message: rec.Message}
 	if rec.Status == service.StatusCompleted {
-		roots, blocks, err := codec.DecodeCAR(rec.Witness)
-		if err != nil || len(roots) == 0 {
-			return Outcome{}, fmt.Errorf("anchor: witness of %s is unreadable: %v", rec.Tip, err)
+		var err error
+		if out.AnchorCommit, out.Witness, err = witnessOf(rec); err != nil {
+			return Outcome{}, err
 		}
-		out.AnchorCommit, out.Witness = roots[0], blocks
 	}
 	return out, nil
+}
+
+// witnessOf decodes a completed record's witness CAR: the anchor commit (its root) and its
+// blocks.
+func witnessOf(rec service.Record) (cid.Cid, []codec.Block, error) {
+	roots, blocks, err := codec.DecodeCAR(rec.Witness)
+	if err != nil || len(roots) == 0 {
+		return cid.Undef, nil, fmt.Errorf("anchor: witness of %s is unreadable: %v", rec.Tip, err)
+	}
+	return roots[0], blocks, nil
 }
 
 // CASServer serves the built-in anchor service over the CAS HTTP API (see cas.NewHandler).
@@ -131,11 +140,11 @@ func recordResponse(rec service.Record) (*cas.Response, error) {
 		Message: rec.Message, CreatedAt: rec.CreatedAt.UnixMilli(), UpdatedAt: rec.UpdatedAt.UnixMilli(),
 	}
 	if rec.Status == service.StatusCompleted {
-		roots, blocks, err := codec.DecodeCAR(rec.Witness)
-		if err != nil || len(roots) == 0 {
-			return nil, fmt.Errorf("anchor: witness of %s is unreadable: %v", rec.Tip, err)
+		commit, blocks, err := witnessOf(rec)
+		if err != nil {
+			return nil, err
 		}
-		if err := resp.SetWitness(roots[0], blocks); err != nil {
+		if err := resp.SetWitness(commit, blocks); err != nil {
 			return nil, err
 		}
 	}
