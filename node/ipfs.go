@@ -365,25 +365,14 @@ func (b *bundledIPFS) pinDirect(ctx context.Context, cids []cid.Cid) error {
 func (b *bundledIPFS) pinLoop() {
 	defer close(b.loopDone)
 	for {
-		var batch []pinRequest
 		select {
 		case r := <-b.pins:
-			batch = append(batch, r)
+			if err := b.pinBatch(b.queuedPins([]pinRequest{r})); err != nil {
+				b.log.Warn("Pinning stream blocks failed; the start-up check will pin them again", "err", err)
+			}
 		case <-b.stopped:
 			b.drainPins()
 			return
-		}
-	more:
-		for len(batch) < 1024 {
-			select {
-			case r := <-b.pins:
-				batch = append(batch, r)
-			default:
-				break more
-			}
-		}
-		if err := b.pinBatch(batch); err != nil {
-			b.log.Warn("Pinning stream blocks failed; the start-up check will pin them again", "err", err)
 		}
 	}
 }
@@ -391,16 +380,7 @@ func (b *bundledIPFS) pinLoop() {
 // drainPins applies the pins still queued at shutdown.
 func (b *bundledIPFS) drainPins() {
 	for {
-		var batch []pinRequest
-	more:
-		for len(batch) < 1024 {
-			select {
-			case r := <-b.pins:
-				batch = append(batch, r)
-			default:
-				break more
-			}
-		}
+		batch := b.queuedPins(nil)
 		if len(batch) == 0 {
 			return
 		}
@@ -409,6 +389,23 @@ func (b *bundledIPFS) drainPins() {
 			return
 		}
 	}
+}
+
+// maxPinBatch bounds the pin requests applied under one pin lock and flush.
+const maxPinBatch = 1024
+
+// queuedPins adds to batch the pin requests already queued, without waiting, up to
+// maxPinBatch.
+func (b *bundledIPFS) queuedPins(batch []pinRequest) []pinRequest {
+	for len(batch) < maxPinBatch {
+		select {
+		case r := <-b.pins:
+			batch = append(batch, r)
+		default:
+			return batch
+		}
+	}
+	return batch
 }
 
 func (b *bundledIPFS) pinBatch(batch []pinRequest) error {
